@@ -1,0 +1,93 @@
+/**
+ * What a database engine must provide (Kysely's dialect/driver/adapter split). A dialect is a bundle
+ * of small parts: a compiler (IR → parameterized SQL), an introspector (→ RawCatalog), row codecs
+ * (driver values → lossless JSON) and an error mapper. A driver runs compiled SQL. PGlite is a
+ * second *driver* of the postgres dialect, not a third dialect.
+ *
+ * `dialects/` is the only place that writes SQL text. It never imports express, yoga or Pothos.
+ *
+ * Interfaces only. May import: catalog, query, errors.
+ */
+import type { ValueType } from '../catalog/catalog-types.js';
+import type { RawCatalog } from '../catalog/raw-catalog.js';
+import type { ApiError } from '../errors.js';
+import type { Statement } from '../query/ir.js';
+
+export type Engine = 'postgres' | 'mysql';
+export type Variant = 'postgres' | 'pglite' | 'mysql' | 'mariadb';
+
+export interface CompiledQuery {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<R = Row> {
+  readonly rows: R[];
+  /** Rows inserted, updated or deleted, where the engine reports it. */
+  readonly affectedRows?: number;
+  /** MySQL `LAST_INSERT_ID()` of the statement (the first generated id of a multi-row insert), as a string. */
+  readonly insertId?: string;
+}
+
+export interface QueryOptions {
+  /** Aborting cancels the statement on the server where the driver can (PostgreSQL: pg_cancel_backend). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs compiled SQL. Values come back in the driver's *wire form*, which the dialect's decoder
+ * turns into the lossless JSON form documented on `ValueType`:
+ * strings for bigint/decimal/date/time/timestamp, base64 strings for bytes, parsed JSON for json.
+ */
+export interface Driver {
+  readonly engine: Engine;
+  readonly variant: Variant;
+  /** The server's version string, known after the first successful connection. */
+  serverVersion(): Promise<string>;
+  query<R = Row>(query: CompiledQuery, options?: QueryOptions): Promise<QueryResult<R>>;
+  /**
+   * Runs a read and yields its rows in chunks of at most `chunkSize` without holding the whole result
+   * in memory (server-side cursor / row streaming). Breaking out of the loop releases the connection.
+   */
+  stream<R = Row>(query: CompiledQuery, chunkSize: number, options?: QueryOptions): AsyncIterable<R[]>;
+  /** Runs `fn` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: TransactionDriver) => Promise<T>, options?: { readonly readOnly?: boolean }): Promise<T>;
+  /** Resolves when the database answers a trivial query; rejects with the driver's error otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A driver bound to one open transaction. Nested transactions are not supported. */
+export type TransactionDriver = Pick<Driver, 'engine' | 'variant' | 'query' | 'stream'>;
+
+export interface DialectCapabilities {
+  /** PostgreSQL: `all`; MariaDB: INSERT and DELETE … RETURNING; MySQL: none. */
+  readonly returning: 'all' | 'insertDelete' | 'none';
+  readonly windowFunctions: boolean;
+}
+
+/** Turns one driver row into its JSON form, for a fixed list of output columns. */
+export type RowDecoder = (row: Row) => Row;
+
+/** An output column of a compiled statement: its name in the row and its value type. */
+export interface OutputColumn {
+  readonly name: string;
+  readonly valueType: ValueType;
+}
+
+export interface Dialect {
+  readonly engine: Engine;
+  readonly capabilities: DialectCapabilities;
+  /** Reads the schema's tables, views, columns, keys, indexes and routines. */
+  introspect(driver: Driver, options: { readonly schema: string }): Promise<RawCatalog>;
+  compile(statement: Statement): CompiledQuery;
+  /** A decoder for rows with these output columns; build once per query shape, call per row. */
+  createDecoder(columns: readonly OutputColumn[]): RowDecoder;
+  /**
+   * Maps a driver error to an `ApiError` with a safe message, or `undefined` when the error is not
+   * one the dialect recognises (the caller then treats it as unexpected: masked and logged).
+   */
+  mapError(error: unknown, context: { readonly service: string }): ApiError | undefined;
+}

@@ -1,0 +1,147 @@
+/**
+ * The one error type every layer throws on purpose, and the envelope it is written as.
+ *
+ * An `ApiError` carries an HTTP status (also the envelope's numeric `code`, as the Faucet reference
+ * shows `"code": 404`), a message that is safe to show to clients, a stable `reason` string that
+ * tests and clients can switch on, and structured `context` (table/column names, hints). The
+ * original error, if any, stays on `cause`: it is logged, never serialised.
+ *
+ * Anything thrown that is not an `ApiError` is unexpected: the HTTP layer answers 500 with a generic
+ * message and logs the original. Errors are built by the named factories below, grouped by family
+ * (PostgREST's ApiRequestError / SchemaCacheError split), never with `new ApiError` in feature code.
+ *
+ * Leaf module: imports nothing.
+ */
+
+export type ErrorContext = Readonly<Record<string, unknown>>;
+
+/** `{"error": {"code", "message", "context"}}` — the shape of every error response body. */
+export interface ErrorEnvelope {
+  readonly error: {
+    readonly code: number;
+    readonly message: string;
+    readonly context?: ErrorContext;
+  };
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    /** HTTP status, also the envelope's `code`. */
+    readonly status: number,
+    message: string,
+    /** Stable machine-readable reason, copied into `context.reason`. */
+    readonly reason: string,
+    readonly context: ErrorContext = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return { error: { code: this.status, message: this.message, context: { ...this.context, reason: this.reason } } };
+  }
+}
+
+export function isApiError(value: unknown): value is ApiError {
+  return value instanceof ApiError;
+}
+
+/** Problems with what the client sent: parameters, filter syntax, unknown names. All 400 unless said. */
+export const requestErrors = {
+  invalidParameter: (parameter: string, message: string, extra: ErrorContext = {}) =>
+    new ApiError(400, `Invalid value for parameter '${parameter}': ${message}`, 'invalidParameter', { parameter, ...extra }),
+  filterSyntax: (parameter: string, message: string, position: number) =>
+    new ApiError(400, `Invalid ${parameter}: ${message} at position ${position}`, 'filterSyntax', { parameter, position }),
+  filterTooComplex: (parameter: string, message: string) =>
+    new ApiError(400, `Invalid ${parameter}: ${message}`, 'filterTooComplex', { parameter }),
+  unknownColumn: (table: string, column: string, suggestion?: string) =>
+    new ApiError(
+      400,
+      `Unknown column '${column}' in table '${table}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
+      'unknownColumn',
+      suggestion ? { table, column, hint: `Did you mean '${suggestion}'?` } : { table, column },
+    ),
+  invalidValue: (table: string, column: string, expected: string, got: string) =>
+    new ApiError(400, `Invalid value for column '${column}': expected ${expected}, got ${got}`, 'invalidValue', {
+      table,
+      column,
+      expected,
+    }),
+  unsupportedOperator: (table: string, column: string, operator: string, detail: string) =>
+    new ApiError(400, `Operator ${operator} cannot be used on column '${column}': ${detail}`, 'unsupportedOperator', {
+      table,
+      column,
+      operator,
+    }),
+  invalidId: (table: string, message: string) =>
+    new ApiError(400, `Invalid id for table '${table}': ${message}`, 'invalidId', { table }),
+  noPrimaryKey: (table: string) =>
+    new ApiError(400, `Table '${table}' has no primary key, so rows cannot be addressed by id`, 'noPrimaryKey', { table }),
+  notAcceptable: (accept: string) =>
+    new ApiError(406, `Cannot produce any of the requested media types: ${accept}`, 'notAcceptable', { accept }),
+  methodNotAllowed: (method: string, path: string, allowed: readonly string[]) =>
+    new ApiError(405, `Method ${method} is not allowed on ${path}`, 'methodNotAllowed', { method, allowed }),
+  routeNotFound: (method: string, path: string) =>
+    new ApiError(404, `No route for ${method} ${path}`, 'routeNotFound', { method, path }),
+  malformedBody: (message: string) => new ApiError(400, `Malformed request body: ${message}`, 'malformedBody'),
+  bodyTooLarge: (limit: string) =>
+    new ApiError(413, `Request body is larger than the limit of ${limit}`, 'bodyTooLarge', { limit }),
+};
+
+/** Names that do not resolve against a service's catalog. */
+export const catalogErrors = {
+  serviceNotFound: (service: string, suggestion?: string) =>
+    new ApiError(
+      404,
+      `Service not found: ${service}`,
+      'serviceNotFound',
+      suggestion ? { service, hint: `Did you mean '${suggestion}'?` } : { service },
+    ),
+  tableNotFound: (service: string, table: string, suggestion?: string) =>
+    new ApiError(
+      404,
+      `Table not found: ${table}`,
+      'tableNotFound',
+      suggestion ? { service, table, hint: `Did you mean '${suggestion}'?` } : { service, table },
+    ),
+  recordNotFound: (service: string, table: string, id: string) =>
+    new ApiError(404, `Record not found: ${table} ${id}`, 'recordNotFound', { service, table, id }),
+  procedureNotFound: (service: string, procedure: string) =>
+    new ApiError(404, `Procedure not found: ${procedure}`, 'procedureNotFound', { service, procedure }),
+};
+
+/**
+ * Database errors after a dialect mapped them. Messages are rewritten: SQL text, parameters and
+ * DSNs go to the log (on `cause`), never into the envelope.
+ */
+export const dbErrors = {
+  uniqueViolation: (constraint: string | undefined, detail?: string) =>
+    new ApiError(409, 'Duplicate value violates a unique constraint', 'uniqueViolation', compact({ constraint, detail })),
+  foreignKeyViolation: (constraint: string | undefined, detail?: string) =>
+    new ApiError(409, 'Foreign key constraint violated', 'foreignKeyViolation', compact({ constraint, detail })),
+  notNullViolation: (column: string | undefined) =>
+    new ApiError(400, `Missing value for required column${column ? ` '${column}'` : ''}`, 'notNullViolation', compact({ column })),
+  checkViolation: (constraint: string | undefined) =>
+    new ApiError(400, 'Value violates a check constraint', 'checkViolation', compact({ constraint })),
+  invalidData: (detail: string) => new ApiError(400, `Invalid data: ${detail}`, 'invalidData'),
+  permissionDenied: (detail: string) => new ApiError(403, `The database refused access: ${detail}`, 'dbPermissionDenied'),
+  unavailable: (service: string, detail: string) =>
+    new ApiError(503, `Database for service '${service}' is unavailable: ${detail}`, 'databaseUnavailable', { service }),
+  timeout: (service: string) =>
+    new ApiError(504, `Query on service '${service}' was cancelled: statement timeout`, 'statementTimeout', { service }),
+  serializationFailure: () =>
+    new ApiError(409, 'Transaction could not be serialised; retry the request', 'serializationFailure'),
+};
+
+/** Unexpected failures. Only this message reaches the client; the cause is logged. */
+export const internalErrors = {
+  unexpected: (cause: unknown) => new ApiError(500, 'Unexpected error', 'unexpected', {}, { cause }),
+};
+
+function compact(context: Record<string, string | undefined>): ErrorContext {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(context)) if (value !== undefined) out[key] = value;
+  return out;
+}

@@ -1,0 +1,62 @@
+/**
+ * Small constructors for IR nodes, used by the surfaces (rest/, graphql/) and the executor. They
+ * take catalog objects, not strings, so every reference they make exists. Nodes are frozen.
+ *
+ * May import: catalog, query/ir.
+ */
+import type { Column, Table, ValueType } from '../catalog/catalog-types.js';
+import type { ColumnRef, Expr, OrderItem, Param, ParamValue, SelectItem, TableRef } from './ir.js';
+
+export function tableRef(table: Table): TableRef {
+  return Object.freeze({ kind: 'tableRef', schema: table.schema, name: table.name });
+}
+
+export function columnRef(table: Table, column: Column): ColumnRef {
+  return Object.freeze({ kind: 'columnRef', table: table.name, name: column.name, valueType: column.valueType });
+}
+
+export function param(value: ParamValue, type: ValueType): Param {
+  return Object.freeze({ kind: 'param', value, type });
+}
+
+export function columnItem(column: ColumnRef): SelectItem {
+  return Object.freeze({ kind: 'column', column });
+}
+
+export function eq(left: ColumnRef, value: ParamValue): Expr {
+  return Object.freeze({ kind: 'compare', left, op: '=', right: param(value, left.valueType) });
+}
+
+/** AND of the given expressions, dropping `undefined`s and flattening nested ANDs; `undefined` if none remain. */
+export function and(...items: readonly (Expr | undefined)[]): Expr | undefined {
+  const flat: Expr[] = [];
+  for (const item of items) {
+    if (!item) continue;
+    if (item.kind === 'and') flat.push(...item.items);
+    else flat.push(item);
+  }
+  if (flat.length === 0) return undefined;
+  if (flat.length === 1) return flat[0];
+  return Object.freeze({ kind: 'and', items: Object.freeze(flat) });
+}
+
+export function orderBy(column: ColumnRef, direction: 'asc' | 'desc' = 'asc', nulls?: 'first' | 'last'): OrderItem {
+  return Object.freeze(nulls ? { column, direction, nulls } : { column, direction });
+}
+
+/**
+ * Escapes `value` for use inside a LIKE pattern whose escape character is `!` (the IR's convention,
+ * chosen because it needs no escaping in either dialect's string syntax): `!`, `%` and `_` are
+ * prefixed with `!` so they match literally.
+ */
+export function escapeLikePattern(value: string): string {
+  return value.replace(/[!%_]/g, (ch) => `!${ch}`);
+}
+
+/**
+ * A user-written LIKE pattern, made safe for the `!` escape convention: `%` and `_` keep their
+ * wildcard meaning and a literal `!` is doubled. Backslashes are ordinary characters on every engine.
+ */
+export function userLikePattern(pattern: string): string {
+  return pattern.replace(/!/g, '!!');
+}
