@@ -1,0 +1,201 @@
+/**
+ * Driver over the `pg` client, for PostgreSQL servers (a `pg.Pool`) and for PGlite (one `pg.Client`
+ * over PGlite's node-postgres adapter, see pglite-driver.ts). Both go through `PgConnectionSource`,
+ * so queries, cursors, transactions, type parsing and errors behave the same on both.
+ *
+ * Every client is created with `types: postgresTypeParsers` (see postgres-codecs.ts).
+ * Sessions are configured on connect (TimeZone=UTC, DateStyle=ISO, IntervalStyle=iso_8601,
+ * bytea_output=hex, and the service's statement timeout): the codecs rely on these settings.
+ */
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, Variant } from '../dialect.js';
+import { postgresTypeParsers } from './postgres-codecs.js';
+
+/** A connection checked out of a source; `release(true)` discards it (after a connection error). */
+export interface PgConnection {
+  readonly client: pg.ClientBase;
+  release(discard?: boolean): void;
+}
+
+export interface PgConnectionSource {
+  acquire(): Promise<PgConnection>;
+  /** Asks the server to cancel what the backend with this process id is running (best effort). */
+  cancel(processId: number): Promise<void>;
+  end(): Promise<void>;
+}
+
+/** SET statements every session runs once, before its first query. */
+export function sessionSettings(statementTimeoutMs: number): string {
+  return [
+    `SET TimeZone = 'UTC'`,
+    `SET DateStyle = 'ISO, MDY'`,
+    `SET IntervalStyle = 'iso_8601'`,
+    `SET bytea_output = 'hex'`,
+    `SET statement_timeout = ${Math.max(0, Math.floor(statementTimeoutMs))}`,
+  ].join('; ');
+}
+
+const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+function isConnectionError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code))) return true;
+  return typeof message === 'string' && /Connection terminated|connection error|not queryable/i.test(message);
+}
+
+async function runOn<R>(client: pg.ClientBase, query: CompiledQuery): Promise<QueryResult<R>> {
+  // Type parsers are set on the client (postgresTypeParsers), not per query: pg forwards a per-query
+  // `types` into its Parse message, which PGlite's adapter cannot serialise.
+  const result = await client.query({ text: query.sql, values: query.params as unknown[] });
+  const rows = result.rows as R[];
+  return WRITE_COMMANDS.has(result.command) && result.rowCount !== null ? { rows, affectedRows: result.rowCount } : { rows };
+}
+
+async function* streamOn<R>(client: pg.ClientBase, query: CompiledQuery, chunkSize: number): AsyncGenerator<R[]> {
+  const cursor = client.query(new Cursor<R>(query.sql, query.params as unknown[]));
+  try {
+    for (;;) {
+      const rows = await cursor.read(chunkSize);
+      if (rows.length === 0) return;
+      yield rows;
+      if (rows.length < chunkSize) return;
+    }
+  } finally {
+    await cursor.close();
+  }
+}
+
+export class PgDriver implements Driver {
+  readonly engine = 'postgres' as const;
+  private version: string | undefined;
+
+  constructor(
+    private readonly source: PgConnectionSource,
+    readonly variant: Extract<Variant, 'postgres' | 'pglite'>,
+  ) {}
+
+  async serverVersion(): Promise<string> {
+    if (this.version === undefined) {
+      const { rows } = await this.query<{ server_version: string }>({ sql: 'SHOW server_version', params: [] });
+      this.version = rows[0]?.server_version ?? 'unknown';
+    }
+    return this.version;
+  }
+
+  async query<R = Row>(query: CompiledQuery, options?: QueryOptions): Promise<QueryResult<R>> {
+    return this.withConnection((connection) => this.cancellable(connection, options?.signal, () => runOn<R>(connection.client, query)));
+  }
+
+  async *stream<R = Row>(query: CompiledQuery, chunkSize: number, options?: QueryOptions): AsyncIterable<R[]> {
+    const connection = await this.source.acquire();
+    let discard = false;
+    const onAbort = () => void this.cancelOn(connection);
+    options?.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      yield* streamOn<R>(connection.client, query, chunkSize);
+    } catch (error) {
+      discard = isConnectionError(error);
+      throw error;
+    } finally {
+      options?.signal?.removeEventListener('abort', onAbort);
+      connection.release(discard);
+    }
+  }
+
+  async transaction<T>(fn: (tx: TransactionDriver) => Promise<T>, options?: { readonly readOnly?: boolean }): Promise<T> {
+    return this.withConnection(async (connection) => {
+      const { client } = connection;
+      await client.query(options?.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+      const tx: TransactionDriver = {
+        engine: this.engine,
+        variant: this.variant,
+        query: <R = Row>(q: CompiledQuery, o?: QueryOptions) => this.cancellable(connection, o?.signal, () => runOn<R>(client, q)),
+        stream: <R = Row>(q: CompiledQuery, chunkSize: number) => streamOn<R>(client, q, chunkSize),
+      };
+      try {
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.query({ sql: 'SELECT 1', params: [] });
+  }
+
+  async close(): Promise<void> {
+    await this.source.end();
+  }
+
+  private async withConnection<T>(fn: (connection: PgConnection) => Promise<T>): Promise<T> {
+    const connection = await this.source.acquire();
+    let discard = false;
+    try {
+      return await fn(connection);
+    } catch (error) {
+      discard = isConnectionError(error);
+      throw error;
+    } finally {
+      connection.release(discard);
+    }
+  }
+
+  private async cancellable<T>(connection: PgConnection, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+    if (!signal) return run();
+    signal.throwIfAborted();
+    const onAbort = () => void this.cancelOn(connection);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await run();
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async cancelOn(connection: PgConnection): Promise<void> {
+    const processId = (connection.client as pg.ClientBase & { processID?: number }).processID;
+    if (typeof processId === 'number') await this.source.cancel(processId).catch(() => undefined);
+  }
+}
+
+export interface PgPoolOptions {
+  readonly connectionString: string;
+  readonly poolSize: number;
+  readonly statementTimeoutMs: number;
+  /** Called with errors of idle connections (they must not crash the process). */
+  readonly onIdleError: (error: Error) => void;
+}
+
+/** A connection source over a `pg.Pool` for a PostgreSQL server. */
+export function createPgPoolSource(options: PgPoolOptions): PgConnectionSource {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'sluice',
+    types: postgresTypeParsers,
+  });
+  const settings = sessionSettings(options.statementTimeoutMs);
+  pool.on('connect', (client) => {
+    // Queued before any query of the checkout that triggered the connection.
+    client.query(settings).catch(options.onIdleError);
+  });
+  pool.on('error', options.onIdleError);
+  return {
+    async acquire() {
+      const client = await pool.connect();
+      return { client, release: (discard) => client.release(discard === true) };
+    },
+    async cancel(processId) {
+      await pool.query('SELECT pg_cancel_backend($1)', [processId]);
+    },
+    end: () => pool.end(),
+  };
+}

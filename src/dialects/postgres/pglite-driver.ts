@@ -1,0 +1,67 @@
+/**
+ * PGlite (PostgreSQL compiled to WASM, in-process) as a second *driver* of the postgres dialect.
+ *
+ * PGlite has a single backend, so the source holds one `pg.Client` over PGlite's node-postgres
+ * adapter and hands it out to one user at a time (a FIFO lock): a transaction or a cursor keeps it
+ * until released, and other requests wait their turn. The client is never handed back "with an
+ * error" to pg-pool, because ending the adapter's connection cannot be undone.
+ */
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import pg from 'pg';
+import { PgDriver, sessionSettings, type PgConnectionSource } from './pg-driver.js';
+import { postgresTypeParsers } from './postgres-codecs.js';
+
+/** A FIFO lock: `acquire()` resolves with a release function when every earlier holder released. */
+class Lock {
+  private tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => released);
+    return ready;
+  }
+}
+
+export interface PgliteOptions {
+  /** A directory for the database files, or `memory` for an in-memory database. */
+  readonly location: string;
+  readonly statementTimeoutMs: number;
+}
+
+/** Opens (creating if needed) a PGlite database and returns a driver for it. */
+export async function openPgliteDriver(options: PgliteOptions): Promise<PgDriver> {
+  const inMemory = options.location === 'memory';
+  if (!inMemory) await mkdir(options.location, { recursive: true });
+  const db = inMemory ? new PGlite() : new PGlite(options.location);
+  await db.waitReady;
+  const client = new pg.Client(Object.assign(createPgConfig(db), { types: postgresTypeParsers }));
+  await client.connect();
+  await client.query(sessionSettings(options.statementTimeoutMs));
+  const lock = new Lock();
+  let ended = false;
+  const source: PgConnectionSource = {
+    async acquire() {
+      if (ended) throw Object.assign(new Error('Connection terminated: the PGlite database is closed'), { code: '08003' });
+      const unlock = await lock.acquire();
+      return { client, release: () => unlock() };
+    },
+    // One backend: nothing can run beside the statement to cancel it. Statement timeouts still apply.
+    async cancel() {},
+    async end() {
+      if (ended) return;
+      ended = true;
+      const unlock = await lock.acquire();
+      try {
+        await client.end();
+        await db.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
+  return new PgDriver(source, 'pglite');
+}

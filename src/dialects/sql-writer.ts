@@ -1,0 +1,253 @@
+/**
+ * The base compiler: visits IR statements and writes parameterized SQL text (Kysely's
+ * default-query-compiler). Engines subclass it and override the hooks: identifier quoting,
+ * placeholders, parameter encoding, and the few constructs the engines spell differently (NULLS
+ * FIRST/LAST, case-insensitive LIKE, upsert, RETURNING, calls).
+ *
+ * Rules it enforces: every value is a bound parameter (`addParam`); identifiers come only from
+ * IR references (which were resolved against the catalog) and always pass through
+ * `quoteIdentifier`; LIMIT/OFFSET are validated non-negative safe integers, written inline.
+ *
+ * A writer holds the state of one compilation: create a new one per statement.
+ *
+ * May import: catalog, query, errors, dialects/dialect.
+ */
+import type { ValueType } from '../catalog/catalog-types.js';
+import type {
+  Call,
+  ColumnRef,
+  Delete,
+  Expr,
+  Insert,
+  OrderItem,
+  Param,
+  Select,
+  SelectItem,
+  Statement,
+  TableRef,
+  Update,
+} from '../query/ir.js';
+import type { CompiledQuery, DialectCapabilities } from './dialect.js';
+
+/** Name of the row-number column of per-partition paging; never a user column (reserved prefix). */
+export const ROW_NUMBER_COLUMN = '__sluice_rn';
+const PARTITION_ALIAS = '__sluice_p';
+
+export abstract class SqlWriter {
+  private readonly params: unknown[] = [];
+
+  constructor(protected readonly capabilities: DialectCapabilities) {}
+
+  // ----- hooks ---------------------------------------------------------------------------------
+
+  /** Quotes an identifier, escaping the quote character inside it. */
+  protected abstract quoteIdentifier(name: string): string;
+  /** The placeholder for the parameter at 1-based `index`. */
+  protected abstract placeholder(index: number): string;
+  /** Converts a parameter's JSON-form value into what the driver binds. */
+  protected abstract encodeParam(value: Param['value'], type: ValueType): unknown;
+  /** The left operand of LIKE for a column (PostgreSQL casts non-text columns to text). */
+  protected abstract likeOperand(column: ColumnRef): string;
+  /** `left ILIKE pattern` or its emulation. */
+  protected abstract caseInsensitiveLike(left: string, pattern: string, negated: boolean): string;
+  /** One ORDER BY item (or several, where NULLS FIRST/LAST must be emulated). */
+  protected abstract orderItem(column: string, item: OrderItem): string;
+  /** The ON CONFLICT / ON DUPLICATE KEY clause of an upsert. */
+  protected abstract upsertClause(insert: Insert, onConflict: NonNullable<Insert['onConflict']>): string;
+  protected abstract call(call: Call): string;
+  /** `INSERT INTO t DEFAULT VALUES` or its spelling. */
+  protected abstract defaultValuesInsert(into: string): string;
+
+  // ----- entry point ---------------------------------------------------------------------------
+
+  compile(statement: Statement): CompiledQuery {
+    const sql = this.statement(statement);
+    return Object.freeze({ sql, params: Object.freeze([...this.params]) });
+  }
+
+  protected statement(statement: Statement): string {
+    switch (statement.kind) {
+      case 'select':
+        return this.select(statement);
+      case 'insert':
+        return this.insert(statement);
+      case 'update':
+        return this.update(statement);
+      case 'delete':
+        return this.delete(statement);
+      case 'call':
+        return this.call(statement);
+    }
+  }
+
+  // ----- building blocks -----------------------------------------------------------------------
+
+  protected addParam(param: Param): string {
+    this.params.push(this.encodeParam(param.value, param.type));
+    return this.placeholder(this.params.length);
+  }
+
+  protected table(ref: TableRef): string {
+    return `${this.quoteIdentifier(ref.schema)}.${this.quoteIdentifier(ref.name)}`;
+  }
+
+  protected column(ref: ColumnRef): string {
+    return `${this.quoteIdentifier(ref.table)}.${this.quoteIdentifier(ref.name)}`;
+  }
+
+  protected integer(value: number, what: string): string {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative safe integer, got ${value}`);
+    return String(value);
+  }
+
+  protected selectItem(item: SelectItem): string {
+    if (item.kind === 'column') return this.column(item.column);
+    const argument = item.column ? this.column(item.column) : '*';
+    return `${item.fn.toUpperCase()}(${argument}) AS ${this.quoteIdentifier(item.alias)}`;
+  }
+
+  protected orderByClause(items: readonly OrderItem[], columnOf: (ref: ColumnRef) => string): string {
+    return items.length === 0 ? '' : ` ORDER BY ${items.map((i) => this.orderItem(columnOf(i.column), i)).join(', ')}`;
+  }
+
+  protected limitClause(limit: number | undefined, offset: number | undefined): string {
+    let sql = '';
+    if (limit !== undefined) sql += ` LIMIT ${this.integer(limit, 'limit')}`;
+    if (offset !== undefined && offset > 0) {
+      // MySQL has no OFFSET without LIMIT; its documented idiom is the largest BIGINT UNSIGNED.
+      if (limit === undefined) sql += this.limitForOffsetOnly();
+      sql += ` OFFSET ${this.integer(offset, 'offset')}`;
+    }
+    return sql;
+  }
+
+  /** What to write before OFFSET when there is no LIMIT (PostgreSQL: nothing). */
+  protected limitForOffsetOnly(): string {
+    return '';
+  }
+
+  protected returningClause(columns: readonly ColumnRef[], supported: boolean): string {
+    if (!supported || columns.length === 0) return '';
+    return ` RETURNING ${columns.map((c) => this.quoteIdentifier(c.name)).join(', ')}`;
+  }
+
+  // ----- statements ----------------------------------------------------------------------------
+
+  protected select(select: Select): string {
+    if (select.limitPerPartition) return this.partitionedSelect(select, select.limitPerPartition);
+    let sql = `SELECT ${select.items.map((i) => this.selectItem(i)).join(', ')} FROM ${this.table(select.from)}`;
+    if (select.where) sql += ` WHERE ${this.expr(select.where)}`;
+    if (select.groupBy && select.groupBy.length > 0) sql += ` GROUP BY ${select.groupBy.map((c) => this.column(c)).join(', ')}`;
+    sql += this.orderByClause(select.orderBy, (c) => this.column(c));
+    sql += this.limitClause(select.limit, select.offset);
+    return sql;
+  }
+
+  /**
+   * Per-partition paging in one statement: number the rows of each partition with ROW_NUMBER() in
+   * the requested order, keep the wanted window, and return them grouped by partition in that order.
+   */
+  protected partitionedSelect(select: Select, paging: NonNullable<Select['limitPerPartition']>): string {
+    if (select.limit !== undefined || select.offset !== undefined) {
+      throw new Error('A select with limitPerPartition cannot also have a statement-level limit or offset');
+    }
+    if (select.items.some((i) => i.kind !== 'column')) throw new Error('limitPerPartition supports plain columns only');
+    const inner = select.items.map((i) => this.selectItem(i));
+    const over =
+      `PARTITION BY ${paging.partitionBy.map((c) => this.column(c)).join(', ')}` +
+      this.orderByClause(select.orderBy, (c) => this.column(c));
+    let sql = `SELECT ${inner.join(', ')}, ROW_NUMBER() OVER (${over}) AS ${this.quoteIdentifier(ROW_NUMBER_COLUMN)} FROM ${this.table(select.from)}`;
+    if (select.where) sql += ` WHERE ${this.expr(select.where)}`;
+    const alias = this.quoteIdentifier(PARTITION_ALIAS);
+    const outer = (ref: ColumnRef) => `${alias}.${this.quoteIdentifier(ref.name)}`;
+    const names = select.items.map((i) => (i.kind === 'column' ? outer(i.column) : ''));
+    const rowNumber = `${alias}.${this.quoteIdentifier(ROW_NUMBER_COLUMN)}`;
+    const offset = paging.offset ?? 0;
+    const upper = this.integer(offset + paging.limit, 'limit');
+    let where = `${rowNumber} <= ${upper}`;
+    if (offset > 0) where = `${rowNumber} > ${this.integer(offset, 'offset')} AND ${where}`;
+    const partitionOrder = paging.partitionBy.map((c) => `${outer(c)} ASC`).join(', ');
+    return `SELECT ${names.join(', ')} FROM (${sql}) ${alias} WHERE ${where} ORDER BY ${partitionOrder}, ${rowNumber} ASC`;
+  }
+
+  protected insert(insert: Insert): string {
+    const into = this.table(insert.into);
+    let sql: string;
+    if (insert.columns.length === 0) {
+      if (insert.rows.length !== 1) throw new Error('An insert without columns must insert exactly one row');
+      sql = this.defaultValuesInsert(into);
+    } else {
+      const columns = insert.columns.map((c) => this.quoteIdentifier(c.name)).join(', ');
+      const rows = insert.rows.map((row) => {
+        if (row.length !== insert.columns.length) throw new Error('Insert row length does not match its column list');
+        return `(${row.map((v) => (v.kind === 'default' ? 'DEFAULT' : this.addParam(v))).join(', ')})`;
+      });
+      sql = `INSERT INTO ${into} (${columns}) VALUES ${rows.join(', ')}`;
+    }
+    if (insert.onConflict) sql += this.upsertClause(insert, insert.onConflict);
+    return sql + this.returningClause(insert.returning, this.capabilities.returning !== 'none');
+  }
+
+  protected update(update: Update): string {
+    if (update.set.length === 0) throw new Error('An update must set at least one column');
+    const assignments = update.set.map(({ column, value }) => {
+      const target = this.quoteIdentifier(column.name);
+      if (value.kind === 'increment') return `${target} = ${target} + ${this.addParam(value.by)}`;
+      return `${target} = ${this.addParam(value)}`;
+    });
+    let sql = `UPDATE ${this.table(update.table)} SET ${assignments.join(', ')} WHERE ${this.expr(update.where)}`;
+    sql += this.returningClause(update.returning, this.capabilities.returning === 'all');
+    return sql;
+  }
+
+  protected delete(del: Delete): string {
+    const sql = `DELETE FROM ${this.table(del.from)} WHERE ${this.expr(del.where)}`;
+    return sql + this.returningClause(del.returning, this.capabilities.returning !== 'none');
+  }
+
+  // ----- expressions ---------------------------------------------------------------------------
+
+  protected expr(expr: Expr): string {
+    switch (expr.kind) {
+      case 'and':
+      case 'or': {
+        if (expr.items.length === 0) return expr.kind === 'and' ? 'TRUE' : 'FALSE';
+        const joiner = expr.kind === 'and' ? ' AND ' : ' OR ';
+        return `(${expr.items.map((i) => this.expr(i)).join(joiner)})`;
+      }
+      case 'not':
+        return `NOT (${this.expr(expr.item)})`;
+      case 'constant':
+        return expr.value ? 'TRUE' : 'FALSE';
+      case 'compare':
+        return `${this.column(expr.left)} ${expr.op} ${this.addParam(expr.right)}`;
+      case 'like': {
+        const pattern = this.addParam(expr.pattern);
+        if (expr.caseInsensitive) return this.caseInsensitiveLike(this.likeOperand(expr.left), pattern, expr.negated);
+        return `${this.likeOperand(expr.left)} ${expr.negated ? 'NOT LIKE' : 'LIKE'} ${pattern} ESCAPE '!'`;
+      }
+      case 'in': {
+        if (expr.values.length === 0) return expr.negated ? 'TRUE' : 'FALSE';
+        const values = expr.values.map((v) => this.addParam(v)).join(', ');
+        return `${this.column(expr.left)} ${expr.negated ? 'NOT IN' : 'IN'} (${values})`;
+      }
+      case 'tupleIn': {
+        if (expr.rows.length === 0) return 'FALSE';
+        const [only] = expr.left;
+        if (expr.left.length === 1 && only) {
+          return `${this.column(only)} IN (${expr.rows.map((r) => this.addParam(r[0] as Param)).join(', ')})`;
+        }
+        const left = `(${expr.left.map((c) => this.column(c)).join(', ')})`;
+        const rows = expr.rows.map((row) => {
+          if (row.length !== expr.left.length) throw new Error('tupleIn row length does not match its columns');
+          return `(${row.map((v) => this.addParam(v)).join(', ')})`;
+        });
+        return `${left} IN (${rows.join(', ')})`;
+      }
+      case 'isNull':
+        return `${this.column(expr.operand)} IS ${expr.negated ? 'NOT NULL' : 'NULL'}`;
+      case 'between':
+        return `${this.column(expr.operand)} ${expr.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${this.addParam(expr.low)} AND ${this.addParam(expr.high)}`;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Date/time text conversions shared by the engines' codecs. Done on text, never through `Date`, so
+ * microseconds survive (a JavaScript Date holds milliseconds).
+ *
+ * Output forms (see ValueType): timestamp `YYYY-MM-DDTHH:MM:SS[.ffffff]`, timestamptz the same
+ * with `Z` or `±HH:MM`.
+ */
+import { parseIsoTimestamp } from '../query/iso-timestamp.js';
+
+/** `2024-01-02 03:04:05.123456+00` → `2024-01-02T03:04:05.123456Z`; `+05:30` kept, `+05` → `+05:00`. */
+export function isoFromPostgresTimestamp(text: string): string {
+  const match = /^(\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?$/.exec(text);
+  if (!match) return text; // infinity, -infinity, BC dates: passed through as the engine wrote them
+  const [, date, time, sign, hours, minutes, seconds] = match;
+  if (!sign) return `${date}T${time}`;
+  if (hours === '00' && (minutes ?? '00') === '00' && !seconds) return `${date}T${time}Z`;
+  return `${date}T${time}${sign}${hours}:${minutes ?? '00'}${seconds ? `:${seconds}` : ''}`;
+}
+
+/** MySQL `2024-01-02 03:04:05.123456` → ISO; `withZone` appends `Z` (sessions run at +00:00). */
+export function isoFromMysqlDateTime(text: string, withZone: boolean): string {
+  if (text.length < 19 || text[10] !== ' ') return text;
+  return `${text.slice(0, 10)}T${text.slice(11)}${withZone ? 'Z' : ''}`;
+}
+
+/**
+ * ISO input → MySQL DATETIME/TIMESTAMP literal text (`YYYY-MM-DD HH:MM:SS[.ffffff]`). For instants
+ * (`toUtc`), an explicit offset is applied so the value is in UTC; for wall-clock timestamps the
+ * offset is ignored, as PostgreSQL does for `timestamp without time zone`. Unparseable input is
+ * returned unchanged for the server to reject.
+ */
+export function mysqlDateTimeFromIso(text: string, toUtc: boolean): string {
+  const parsed = parseIsoTimestamp(text);
+  if (!parsed) return text;
+  let { date, time } = parsed;
+  if (toUtc && parsed.offsetMinutes) {
+    const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+    const [h, mi, s] = time.split(':').map(Number) as [number, number, number];
+    // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
+    const shifted = new Date(0);
+    shifted.setUTCFullYear(y, mo - 1, d);
+    shifted.setUTCHours(h, mi - parsed.offsetMinutes, s, 0);
+    const iso = shifted.toISOString(); // yyyy-mm-ddThh:mm:ss.sssZ, whole seconds here
+    date = iso.slice(0, 10);
+    time = iso.slice(11, 19);
+  }
+  return `${date} ${time}${parsed.fraction ? `.${parsed.fraction}` : ''}`;
+}
