@@ -17,10 +17,16 @@ export function isoFromPostgresTimestamp(text: string): string {
   return `${date}T${time}${sign}${hours}:${minutes ?? '00'}${seconds ? `:${seconds}` : ''}`;
 }
 
-/** MySQL `2024-01-02 03:04:05.123456` → ISO; `withZone` appends `Z` (sessions run at +00:00). */
+/**
+ * MySQL `2024-01-02 03:04:05.120000` → `2024-01-02T03:04:05.12`; `withZone` appends `Z` (sessions
+ * run at +00:00). Trailing zeros of the fraction are dropped, as PostgreSQL prints them, so the same
+ * value reads the same on every engine.
+ */
 export function isoFromMysqlDateTime(text: string, withZone: boolean): string {
   if (text.length < 19 || text[10] !== ' ') return text;
-  return `${text.slice(0, 10)}T${text.slice(11)}${withZone ? 'Z' : ''}`;
+  let time = text.slice(11);
+  if (time.includes('.')) time = time.replace(/0+$/, '').replace(/\.$/, '');
+  return `${text.slice(0, 10)}T${time}${withZone ? 'Z' : ''}`;
 }
 
 /**

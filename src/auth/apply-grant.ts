@@ -1,0 +1,144 @@
+/**
+ * (Statement, Grant) → AuthorizedStatement: the column mask and row filter of a grant, applied to
+ * the IR. This module is the only producer of `AuthorizedStatement` — the executor accepts nothing
+ * else — so a surface that skips the authorizer does not compile.
+ *
+ * Column restrictions reject, they do not hide: selecting, filtering, ordering, grouping or writing a
+ * column outside the grant is a 403, because silently dropping a filtered column would turn filters
+ * into an oracle for hidden data.
+ *
+ * May import: query, errors.
+ */
+import { ApiError } from '../errors.js';
+import { and } from '../query/ir-factories.js';
+import type { ColumnRef, Expr, Select, Statement } from '../query/ir.js';
+import type { Grant } from './authorizer.js';
+
+declare const authorized: unique symbol;
+
+/** A statement that passed `applyGrant`. Only this module can make one. */
+export type AuthorizedStatement<S extends Statement = Statement> = S & { readonly [authorized]: true };
+
+function brand<S extends Statement>(statement: S): AuthorizedStatement<S> {
+  return Object.freeze(statement) as AuthorizedStatement<S>;
+}
+
+function columnsOfExpr(expr: Expr | undefined, out: ColumnRef[]): ColumnRef[] {
+  if (!expr) return out;
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      for (const item of expr.items) columnsOfExpr(item, out);
+      break;
+    case 'not':
+      columnsOfExpr(expr.item, out);
+      break;
+    case 'constant':
+      break;
+    case 'compare':
+    case 'like':
+    case 'in':
+      out.push(expr.left);
+      break;
+    case 'tupleIn':
+      out.push(...expr.left);
+      break;
+    case 'isNull':
+    case 'between':
+      out.push(expr.operand);
+      break;
+  }
+  return out;
+}
+
+/** Every column a statement reads, filters on, orders by or writes. */
+export function referencedColumns(statement: Statement): ColumnRef[] {
+  switch (statement.kind) {
+    case 'select': {
+      const out: ColumnRef[] = [];
+      for (const item of statement.items) {
+        if (item.kind === 'column') out.push(item.column);
+        else if (item.column) out.push(item.column);
+      }
+      columnsOfExpr(statement.where, out);
+      out.push(...(statement.groupBy ?? []), ...statement.orderBy.map((o) => o.column));
+      out.push(...(statement.limitPerPartition?.partitionBy ?? []));
+      return out;
+    }
+    case 'insert':
+      return [...statement.columns, ...statement.returning, ...(statement.onConflict?.target ?? [])];
+    case 'update':
+      return columnsOfExpr(statement.where, [...statement.set.map((s) => s.column), ...statement.returning]);
+    case 'delete':
+      return columnsOfExpr(statement.where, [...statement.returning]);
+    case 'call':
+      return [];
+  }
+}
+
+function assertColumns(statement: Statement, grant: Grant): void {
+  if (grant.columns === 'all') return;
+  for (const column of referencedColumns(statement)) {
+    if (!grant.columns.has(column.name)) {
+      throw new ApiError(403, `Access to column '${column.name}' of '${column.table}' is not allowed`, 'columnNotAllowed', {
+        table: column.table,
+        column: column.name,
+      });
+    }
+  }
+}
+
+export function applyGrant<S extends Statement>(statement: S, grant: Grant): AuthorizedStatement<S> {
+  assertColumns(statement, grant);
+  switch (statement.kind) {
+    case 'select': {
+      const limit =
+        grant.maxLimit === undefined ? statement.limit : Math.min(statement.limit ?? grant.maxLimit, grant.maxLimit);
+      const where = and(statement.where, grant.rowFilter);
+      return brand({ ...statement, ...(where ? { where } : {}), ...(limit !== undefined ? { limit } : {}) });
+    }
+    case 'update':
+    case 'delete':
+      return brand({ ...statement, where: and(statement.where, grant.rowFilter) ?? statement.where });
+    case 'insert':
+      // A row filter must also hold for inserted rows; refuse until inserts can be checked against it.
+      if (grant.rowFilter) {
+        throw new ApiError(403, 'Inserting under a row filter is not allowed for this role', 'rowFilterOnInsert');
+      }
+      return brand(statement);
+    case 'call':
+      return brand(statement);
+  }
+  throw new Error('unreachable');
+}
+
+/**
+ * Prepares an authorized select for a relation load: ANDs the key condition (narrowing only, so the
+ * result stays within the grant) and adds the join-key columns to the select list when they are
+ * missing, and optionally pages per key (which also only removes rows). Join keys are internal: the
+ * relation loader removes the added ones from its output, so they need no column grant. Returns
+ * the names of the columns it added.
+ */
+export function forRelationLoad(
+  statement: AuthorizedStatement<Select>,
+  keyColumns: readonly ColumnRef[],
+  condition: Expr,
+  perKey?: { readonly limit: number; readonly offset?: number },
+): { readonly statement: AuthorizedStatement<Select>; readonly addedColumns: readonly string[] } {
+  const present = new Set(statement.items.flatMap((i) => (i.kind === 'column' ? [i.column.name] : [])));
+  const added = keyColumns.filter((c) => !present.has(c.name));
+  const items = [...statement.items, ...added.map((column) => ({ kind: 'column' as const, column }))];
+  const where = and(statement.where, condition) ?? condition;
+  const limit = perKey && statement.limit !== undefined ? Math.min(perKey.limit, statement.limit) : perKey?.limit;
+  const paged: Select = perKey
+    ? {
+        ...statement,
+        items,
+        where,
+        limit: undefined,
+        offset: undefined,
+        limitPerPartition: { partitionBy: keyColumns, limit: limit ?? perKey.limit, ...(perKey.offset ? { offset: perKey.offset } : {}) },
+      }
+    : { ...statement, items, where };
+  return { statement: brand(paged), addedColumns: added.map((c) => c.name) };
+}

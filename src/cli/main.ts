@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+/**
+ * The `sluice` command.
+ *
+ *   sluice serve [--port 8080] [--host H] [--config FILE] [--service NAME=DSN]... [--data-dir DIR]
+ *                [--log-level L] [--pool-size N]
+ *   sluice introspect DSN [--schema S] [--raw]
+ *
+ * Every serve option also has an environment form (see config/load-config.ts). Configuration errors
+ * print one line and exit with status 1; a database that is down does not stop the server.
+ */
+import { Command, Option } from 'commander';
+import { buildCatalog } from '../catalog/build-catalog.js';
+import { ConfigError, loadConfig, type CliOptions } from '../config/load-config.js';
+import { parseDsn } from '../config/config-schema.js';
+import { startServer, type RunningServer } from '../http/server.js';
+import { connectService, type ServiceSettings } from '../system/service-registry.js';
+import { printBanner } from './banner.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+async function serve(options: CliOptions): Promise<void> {
+  const config = await loadConfig({ cli: options });
+  let running: RunningServer;
+  try {
+    running = await startServer(config);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ConfigError(`Port ${config.port} on ${config.host} is already in use: choose another with --port or PORT`);
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new ConfigError(`Cannot listen on ${config.host}:${config.port} (${code})`);
+    throw error;
+  }
+  printBanner(running);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`\nReceived ${signal} again: exiting now.\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`\nStopping Sluice (${signal}): finishing requests in flight…\n`);
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        running.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function introspect(dsnText: string, options: { schema?: string; raw?: boolean }): Promise<void> {
+  let dsn;
+  try {
+    dsn = parseDsn(dsnText);
+  } catch (error) {
+    throw new ConfigError(`Invalid DSN: ${(error as Error).message}`);
+  }
+  const schema = options.schema ?? dsn.schema ?? (dsn.engine === 'mysql' ? dsn.database : 'public');
+  const settings: ServiceSettings = { name: 'introspect', dsn, schema, poolSize: 1, statementTimeoutMs: 60_000, readOnly: true, seedDemo: false };
+  const { driver, dialect } = await connectService(settings, () => undefined);
+  try {
+    const raw = await dialect.introspect(driver, { schema });
+    const output = options.raw ? raw : buildCatalog(raw, settings.name);
+    process.stdout.write(`${JSON.stringify(output, mapReplacer, 2)}\n`);
+  } finally {
+    await driver.close();
+  }
+}
+
+/** JSON.stringify cannot print Maps; the catalog uses them for lookups. */
+function mapReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Map ? Object.fromEntries(value) : value;
+}
+
+const program = new Command()
+  .name('sluice')
+  .description('Turns live PostgreSQL and MySQL/MariaDB databases into a REST API (GraphQL to come)')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Serve the configured databases (the embedded demo when none is configured)')
+  .addOption(new Option('-p, --port <port>', 'HTTP port (env PORT, default 8080)'))
+  .addOption(new Option('--host <host>', 'interface to listen on (env HOST, default 127.0.0.1)'))
+  .addOption(new Option('-c, --config <file>', 'JSON config file (env SLUICE_CONFIG)'))
+  .addOption(new Option('-s, --service <name=dsn>', 'a database to serve; repeatable (env SLUICE_SERVICE_<NAME>)').argParser(collect))
+  .addOption(new Option('-d, --data-dir <dir>', 'data directory (env SLUICE_DATA_DIR, default ./.sluice)'))
+  .addOption(new Option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env SLUICE_LOG_LEVEL)'))
+  .addOption(new Option('--pool-size <n>', 'connections per service (env SLUICE_POOL_SIZE, default 10)'))
+  .action((options: CliOptions) => serve(options));
+
+program
+  .command('introspect')
+  .description('Print the catalog Sluice builds for a database, as JSON')
+  .argument('<dsn>', 'postgres://…, mysql://…, mariadb://… or pglite://PATH')
+  .option('--schema <schema>', 'schema to read (default public, or the MySQL database)')
+  .option('--raw', 'print the raw introspection result instead of the built catalog')
+  .action((dsn: string, options: { schema?: string; raw?: boolean }) => introspect(dsn, options));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`sluice: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,140 @@
+/**
+ * The configuration schema: the single source of defaults and of what each key means. Values come
+ * from a JSON config file, environment variables and CLI flags (merged in load-config.ts), and are
+ * validated here. DSNs are parsed into a discriminated union by scheme (drizzle-kit's credential
+ * union).
+ *
+ * May import: errors.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Service names appear in URLs (`/api/v1/{service}`); `system` is the System API's. */
+export const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+const RESERVED_SERVICE_NAMES = new Set(['system']);
+
+export type Dsn =
+  | {
+      readonly engine: 'postgres';
+      readonly driver: 'pg';
+      /** The DSN without Sluice's own query parameters, as given to the driver. */
+      readonly url: string;
+      readonly database: string;
+      readonly schema?: string;
+    }
+  | {
+      readonly engine: 'mysql';
+      readonly driver: 'mysql2';
+      /** Always `mysql://…` (a `mariadb://` DSN is rewritten), without Sluice's own parameters. */
+      readonly url: string;
+      readonly database: string;
+      readonly schema?: string;
+    }
+  | {
+      readonly engine: 'postgres';
+      readonly driver: 'pglite';
+      /** `memory`, or an absolute directory path. */
+      readonly location: string;
+      readonly schema?: string;
+    };
+
+/** Query parameters Sluice reads from a DSN and removes before the driver sees it. */
+const SLUICE_DSN_PARAMS = ['schema'];
+
+/**
+ * Parses a DSN: `postgres://…`, `postgresql://…`, `mysql://…`, `mariadb://…` (each may add
+ * `?schema=NAME`), `pglite://memory`, or `pglite://PATH` (relative paths resolve against `cwd`).
+ * Throws an Error whose message says what is wrong, without echoing the DSN (it may hold a password).
+ */
+export function parseDsn(input: string, cwd: string = process.cwd()): Dsn {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
+  if (!scheme) throw new Error('expected a DSN such as postgres://user@host/db, mysql://user@host/db or pglite://memory');
+  if (scheme === 'pglite') {
+    const [rest = '', query = ''] = input.slice('pglite://'.length).split('?', 2);
+    const schema = new URLSearchParams(query).get('schema') ?? undefined;
+    if (rest === '') throw new Error('a pglite DSN needs a location: pglite://memory or pglite://PATH');
+    const location = rest === 'memory' ? 'memory' : path.resolve(cwd, decodeURIComponent(rest));
+    return { engine: 'postgres', driver: 'pglite', location, ...(schema ? { schema } : {}) };
+  }
+  if (!['postgres', 'postgresql', 'mysql', 'mariadb'].includes(scheme)) {
+    throw new Error(`unsupported scheme "${scheme}://": expected postgres://, postgresql://, mysql://, mariadb:// or pglite://`);
+  }
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new Error(`not a valid ${scheme}:// URL`);
+  }
+  const schema = url.searchParams.get('schema') ?? undefined;
+  for (const name of SLUICE_DSN_PARAMS) url.searchParams.delete(name);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (scheme === 'mysql' || scheme === 'mariadb') {
+    if (!database) throw new Error('a MySQL/MariaDB DSN must name a database: mysql://user@host:3306/DATABASE');
+    const driverUrl = `mysql://${url.href.slice(url.protocol.length + 2)}`;
+    return { engine: 'mysql', driver: 'mysql2', url: driverUrl, database, ...(schema ? { schema } : {}) };
+  }
+  return { engine: 'postgres', driver: 'pg', url: url.href, database: database || 'postgres', ...(schema ? { schema } : {}) };
+}
+
+const dsnSchema = z.string().transform((value, ctx): Dsn => {
+  try {
+    return parseDsn(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const booleanish = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes'),
+]);
+
+export const serviceConfigSchema = z.strictObject({
+  dsn: dsnSchema.describe('Connection string: postgres://, postgresql://, mysql://, mariadb:// or pglite://PATH|memory'),
+  schema: z.string().min(1).max(63).optional().describe('Schema (PostgreSQL) to serve; default public, or the DSN\'s database on MySQL'),
+  label: z.string().max(200).optional().describe('Human-readable name'),
+  poolSize: integer(1, 200).optional().describe('Connections in this service\'s pool (default: poolSize)'),
+  statementTimeoutMs: integer(0, 3_600_000).optional().describe('Per-statement timeout; 0 disables (default: statementTimeoutMs)'),
+  readOnly: booleanish.default(false).describe('Refuse every write to this service'),
+});
+
+export const configSchema = z.strictObject({
+  port: integer(0, 65535).default(8080).describe('HTTP port (0 picks a free one)'),
+  host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on; 0.0.0.0 to accept remote connections'),
+  dataDir: z.string().min(1).default('./.sluice').describe('Where the embedded demo database and local state live'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  poolSize: integer(1, 200).default(10).describe('Default connections per service'),
+  statementTimeoutMs: integer(0, 3_600_000).default(30_000).describe('Default per-statement timeout in ms; 0 disables'),
+  services: z
+    .record(
+      z.string().regex(SERVICE_NAME, 'service names are letters, digits, _ and -, starting with a letter').refine(
+        (name) => !RESERVED_SERVICE_NAMES.has(name),
+        'the service name "system" is reserved',
+      ),
+      z.union([dsnSchema.transform((dsn) => ({ dsn, readOnly: false })), serviceConfigSchema]),
+    )
+    .default({})
+    .describe('Databases to serve, by name. Empty: the embedded demo database'),
+  limits: z
+    .strictObject({
+      defaultLimit: integer(1, 100_000).default(25),
+      maxLimit: integer(1, 100_000).default(1000),
+      filterMaxLength: integer(16, 1_000_000).default(8192),
+      filterMaxDepth: integer(1, 1000).default(32),
+      inListMaxSize: integer(1, 100_000).default(1000),
+      maxPredicates: integer(1, 100_000).default(256),
+      ndjsonChunkSize: integer(1, 100_000).default(500),
+    })
+    .prefault({})
+    .refine((l) => l.defaultLimit <= l.maxLimit, { message: 'defaultLimit must not exceed maxLimit', path: ['defaultLimit'] }),
+  statementCountHeader: booleanish
+    .default(false)
+    .describe('Send X-Sluice-Statements (SQL statements the request ran) on every response; for tests and benchmarks'),
+});
+
+export type ServiceConfig = z.output<typeof serviceConfigSchema>;
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type Limits = Config['limits'];

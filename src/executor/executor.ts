@@ -1,0 +1,134 @@
+/**
+ * Runs authorized statements against one service: compile with the dialect, run on the driver,
+ * decode rows into their JSON form, map database errors to ApiErrors, count statements per request.
+ * It accepts only `AuthorizedStatement`s (see auth/apply-grant.ts).
+ *
+ * Errors: a driver error the dialect recognises becomes its ApiError (with the original on `cause`);
+ * anything else is rethrown untouched for the HTTP layer to mask as a 500. Either way the failed SQL
+ * text is logged (never its parameters, which may hold personal data) with the request id.
+ *
+ * May import: dialects, query, catalog, errors (and auth types).
+ */
+import type { Logger } from 'pino';
+import type { AuthorizedStatement } from '../auth/apply-grant.js';
+import type { CompiledQuery, Dialect, Driver, Row, TransactionDriver } from '../dialects/dialect.js';
+import { ApiError } from '../errors.js';
+import type { Statement } from '../query/ir.js';
+import { outputColumns } from './output-columns.js';
+import type { RequestContext } from './request-context.js';
+
+export interface ExecuteResult {
+  readonly rows: Row[];
+  readonly affectedRows?: number;
+  readonly insertId?: string;
+}
+
+/** What runs statements: the executor itself, or the scope of one transaction. */
+export interface StatementRunner {
+  run(statement: AuthorizedStatement, ctx: RequestContext): Promise<ExecuteResult>;
+  stream(statement: AuthorizedStatement, ctx: RequestContext, chunkSize: number): AsyncIterable<Row[]>;
+}
+
+export interface ExecutorOptions {
+  readonly service: string;
+  readonly driver: Driver;
+  readonly dialect: Dialect;
+  readonly logger: Logger;
+}
+
+export class Executor implements StatementRunner {
+  readonly service: string;
+  readonly dialect: Dialect;
+  private readonly driver: Driver;
+  private readonly logger: Logger;
+
+  constructor(options: ExecutorOptions) {
+    this.service = options.service;
+    this.driver = options.driver;
+    this.dialect = options.dialect;
+    this.logger = options.logger;
+  }
+
+  /** Compiles without running: for tests and EXPLAIN-style diagnostics. */
+  compile(statement: Statement): CompiledQuery {
+    return this.dialect.compile(statement);
+  }
+
+  run(statement: AuthorizedStatement, ctx: RequestContext): Promise<ExecuteResult> {
+    return this.runOn(this.driver, statement, ctx);
+  }
+
+  stream(statement: AuthorizedStatement, ctx: RequestContext, chunkSize: number): AsyncIterable<Row[]> {
+    return this.streamOn(this.driver, statement, ctx, chunkSize);
+  }
+
+  /** Runs `fn` in one transaction; statements run through the given scope share it. */
+  async transaction<T>(
+    ctx: RequestContext,
+    fn: (scope: StatementRunner) => Promise<T>,
+    options?: { readonly readOnly?: boolean },
+  ): Promise<T> {
+    ctx.countStatement(); // BEGIN … COMMIT: one round trip each, counted once as the transaction
+    try {
+      return await this.driver.transaction(
+        (tx) =>
+          fn({
+            run: (statement, c) => this.runOn(tx, statement, c),
+            stream: (statement, c, chunkSize) => this.streamOn(tx, statement, c, chunkSize),
+          }),
+        options,
+      );
+    } catch (error) {
+      throw this.translate(error, undefined, ctx);
+    }
+  }
+
+  private async runOn(driver: Pick<Driver, 'query'>, statement: AuthorizedStatement, ctx: RequestContext): Promise<ExecuteResult> {
+    const compiled = this.dialect.compile(statement);
+    ctx.countStatement();
+    const started = performance.now();
+    try {
+      const result = await driver.query(compiled, ctx.signal ? { signal: ctx.signal } : undefined);
+      const decode = this.dialect.createDecoder(outputColumns(statement));
+      const rows = result.rows.map(decode);
+      this.logger.debug({ requestId: ctx.requestId, sql: compiled.sql, ms: performance.now() - started, rows: rows.length }, 'statement');
+      return {
+        rows,
+        ...(result.affectedRows !== undefined ? { affectedRows: result.affectedRows } : {}),
+        ...(result.insertId !== undefined ? { insertId: result.insertId } : {}),
+      };
+    } catch (error) {
+      throw this.translate(error, compiled, ctx);
+    }
+  }
+
+  private async *streamOn(
+    driver: Pick<TransactionDriver, 'stream'>,
+    statement: AuthorizedStatement,
+    ctx: RequestContext,
+    chunkSize: number,
+  ): AsyncIterable<Row[]> {
+    const compiled = this.dialect.compile(statement);
+    const decode = this.dialect.createDecoder(outputColumns(statement));
+    ctx.countStatement();
+    try {
+      for await (const chunk of driver.stream(compiled, chunkSize, ctx.signal ? { signal: ctx.signal } : undefined)) {
+        yield chunk.map(decode);
+      }
+    } catch (error) {
+      throw this.translate(error, compiled, ctx);
+    }
+  }
+
+  private translate(error: unknown, compiled: CompiledQuery | undefined, ctx: RequestContext): unknown {
+    if (error instanceof ApiError) return error;
+    const mapped = this.dialect.mapError(error, { service: this.service });
+    const log = { requestId: ctx.requestId, service: this.service, sql: compiled?.sql, err: error };
+    if (mapped) {
+      this.logger.info(log, `statement failed: ${mapped.reason}`);
+      return new ApiError(mapped.status, mapped.message, mapped.reason, mapped.context, { cause: error });
+    }
+    this.logger.error(log, 'statement failed unexpectedly');
+    return error;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Batched loading of related rows: N parent rows cost one statement per relation, never one per
+ * parent (Pothos plugin-dataloader's loadAndSort). One DataLoader per (service, relation, select
+ * shape) lives in the request context; its batch function builds ONE select with a tuple-IN on the
+ * relation's key columns (plus a window-function page per parent when asked), runs it, and hands the
+ * rows back grouped in key order.
+ *
+ * The select it is given is already authorized for the target table (the grant's columns and row
+ * filter are in it); the loader only narrows it further.
+ */
+import DataLoader from 'dataloader';
+import { forRelationLoad, type AuthorizedStatement } from '../auth/apply-grant.js';
+import type { Relation, Table } from '../catalog/catalog-types.js';
+import type { Row } from '../dialects/dialect.js';
+import { columnRef, param } from '../query/ir-factories.js';
+import type { ColumnRef, ParamValue, Select } from '../query/ir.js';
+import type { StatementRunner } from './executor.js';
+import type { RequestContext } from './request-context.js';
+
+/** Relations the loader follows directly (many-to-many goes through its junction in two steps). */
+export type KeyedRelation = Extract<Relation, { kind: 'manyToOne' | 'oneToMany' | 'oneToOne' }>;
+
+export interface RelationLoadSpec {
+  readonly service: string;
+  readonly relation: KeyedRelation;
+  /** The relation's target table. */
+  readonly target: Table;
+  /** An authorized select on the target: columns, filter and order; no limit or offset. */
+  readonly select: AuthorizedStatement<Select>;
+  /** A page per parent (to-many relations): at most `limit` rows after `offset`, in the select's order. */
+  readonly perParent?: { readonly limit: number; readonly offset?: number };
+  /** Parents per statement; more parents take more statements. */
+  readonly maxBatchSize?: number;
+}
+
+type Key = readonly ParamValue[];
+
+/** Key parts compared as text, so an int4 key matches an int8 (string) key of the same value. */
+function keyString(values: readonly unknown[]): string {
+  return JSON.stringify(values.map((v) => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))));
+}
+
+function keyColumnsOf(spec: RelationLoadSpec): ColumnRef[] {
+  return spec.relation.columns.map((pair) => {
+    const column = spec.target.columnsByName.get(pair.to);
+    if (!column) throw new Error(`Relation ${spec.relation.name} names missing column ${spec.target.name}.${pair.to}`);
+    return columnRef(spec.target, column);
+  });
+}
+
+function createLoader(runner: StatementRunner, ctx: RequestContext, spec: RelationLoadSpec): DataLoader<Key, Row[], string> {
+  const keyColumns = keyColumnsOf(spec);
+  return new DataLoader<Key, Row[], string>(
+    async (keys) => {
+      const condition = {
+        kind: 'tupleIn' as const,
+        left: keyColumns,
+        rows: keys.map((key) => key.map((value, i) => param(value, (keyColumns[i] as ColumnRef).valueType))),
+      };
+      const { statement, addedColumns } = forRelationLoad(spec.select, keyColumns, condition, spec.perParent);
+      const { rows } = await runner.run(statement, ctx);
+      const groups = new Map<string, Row[]>();
+      for (const row of rows) {
+        const k = keyString(keyColumns.map((c) => row[c.name]));
+        for (const name of addedColumns) delete row[name];
+        const group = groups.get(k);
+        if (group) group.push(row);
+        else groups.set(k, [row]);
+      }
+      return keys.map((key) => groups.get(keyString(key)) ?? []);
+    },
+    { cacheKeyFn: keyString, maxBatchSize: spec.maxBatchSize ?? 1000 },
+  );
+}
+
+/**
+ * The rows related to each parent, in parent order: arrays for to-many relations, a row or null for
+ * to-one relations. Parents whose key has a NULL part have no related rows and cost nothing.
+ */
+export async function loadRelated(
+  runner: StatementRunner,
+  ctx: RequestContext,
+  spec: RelationLoadSpec,
+  parents: readonly Row[],
+): Promise<(Row[] | Row | null)[]> {
+  const cacheKey = `relation:${spec.service}:${spec.relation.constraint}:${spec.relation.name}:${JSON.stringify([spec.select, spec.perParent ?? null])}`;
+  const loader = ctx.cached(cacheKey, () => createLoader(runner, ctx, spec));
+  const results = await Promise.all(
+    parents.map(async (parent) => {
+      const key = spec.relation.columns.map((pair) => parent[pair.from] as ParamValue);
+      if (key.some((v) => v === null || v === undefined)) return [];
+      return loader.load(key);
+    }),
+  );
+  return spec.relation.kind === 'oneToMany' ? results : results.map((rows) => rows[0] ?? null);
+}

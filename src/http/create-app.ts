@@ -1,0 +1,64 @@
+/**
+ * Builds the express application — middleware, routes, error envelope — without listening, so tests
+ * and embedders can mount it on any server (graphql-yoga's examples/express buildApp).
+ *
+ * Order: request id + logging → request context → routes → 404 → error envelope.
+ *
+ * May import: every surface, system, config, errors.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Authorizer } from '../auth/authorizer.js';
+import type { Config } from '../config/config-schema.js';
+import { requestErrors } from '../errors.js';
+import { tableRoutes } from '../rest/table-routes.js';
+import type { ServiceRegistry } from '../system/service-registry.js';
+import { sendError } from './error-envelope.js';
+import { healthRoutes } from './health.js';
+import { requestContextMiddleware, requestIdOf } from './request-context-middleware.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly registry: ServiceRegistry;
+  readonly authorizer: Authorizer;
+  readonly logger: Logger;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple'); // node:querystring: values are strings or string arrays, nothing nested
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const id = requestIdOf(req as Request);
+        res.setHeader('X-Request-ID', id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      // Query strings may carry filter values: log the path only.
+      serializers: {
+        req: (req: { id: unknown; method: unknown; url?: string }) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0] }),
+      },
+    }),
+  );
+  app.use(requestContextMiddleware({ statementCountHeader: deps.config.statementCountHeader }));
+
+  app.use(healthRoutes(deps.registry));
+  app.use(
+    '/api/v1/:service/_table',
+    tableRoutes({ registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits }),
+  );
+
+  app.use((req: Request) => {
+    throw requestErrors.routeNotFound(req.method, req.path);
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    sendError(res, error, deps.logger, (req as Request & { id?: string }).id);
+  });
+  return app;
+}

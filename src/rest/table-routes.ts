@@ -1,0 +1,181 @@
+/**
+ * REST reads of the Faucet contract:
+ *   GET /api/v1/{service}/_table                 table and view names
+ *   GET /api/v1/{service}/_table/{table}         rows: filter, fields, order, limit, offset, ids, include_count
+ *   GET /api/v1/{service}/_table/{table}/{id}    one row by primary key (composite: values in key order, comma-separated)
+ * Each handler reads like a pipeline: parse → resolve → authorize → execute → envelope.
+ *
+ * `Accept: application/x-ndjson` streams rows (no default limit, no cap); `include_count=true`
+ * adds `meta.total` and an `X-Total-Count` header.
+ *
+ * May import: query, auth, executor, catalog, errors (and http helpers for the request context).
+ */
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import { applyGrant } from '../auth/apply-grant.js';
+import type { Authorizer } from '../auth/authorizer.js';
+import { resolveTable } from '../catalog/resolve.js';
+import type { Limits } from '../config/config-schema.js';
+import { catalogErrors, requestErrors } from '../errors.js';
+import { contextOf } from '../http/request-context-middleware.js';
+import type { ReadLimits } from '../query/rest-params.js';
+import { planRecordRead, planTableRead } from '../query/rest-params.js';
+import type { ServiceRegistry } from '../system/service-registry.js';
+import { tookMs, type ListEnvelope } from './envelopes.js';
+import { NDJSON, streamNdjson } from './ndjson.js';
+
+export interface TableRouteDeps {
+  readonly registry: ServiceRegistry;
+  readonly authorizer: Authorizer;
+  readonly limits: Limits;
+}
+
+const MAX_PARAM_LENGTH = 1_000_000;
+const text = z.string().max(MAX_PARAM_LENGTH, 'is too long');
+const count = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be a non-negative integer')
+  .transform(Number);
+const flag = z
+  .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
+/** The query string of a table read, checked at the edge (each parameter at most once). */
+const readQuerySchema = z.looseObject({
+  filter: text.optional(),
+  fields: text.optional(),
+  order: text.optional(),
+  limit: count.optional(),
+  offset: count.optional(),
+  include_count: flag.optional(),
+  ids: text.optional(),
+});
+
+const recordQuerySchema = z.looseObject({ fields: text.optional() });
+
+function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T> {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const parameter = String(issue?.path[0] ?? 'query');
+  const message = issue?.code === 'invalid_type' && issue.expected === 'string' ? 'given more than once' : (issue?.message ?? 'invalid');
+  throw requestErrors.invalidParameter(parameter, message);
+}
+
+function readLimits(limits: Limits): ReadLimits {
+  return {
+    defaultLimit: limits.defaultLimit,
+    maxLimit: limits.maxLimit,
+    filter: {
+      maxLength: limits.filterMaxLength,
+      maxDepth: limits.filterMaxDepth,
+      maxInListSize: limits.inListMaxSize,
+      maxPredicates: limits.maxPredicates,
+    },
+  };
+}
+
+/** JSON unless the client asks for NDJSON; 406 when it accepts neither. */
+function wantsNdjson(req: Request): boolean {
+  if (!req.get('accept')) return false;
+  const chosen = req.accepts(['application/json', NDJSON]);
+  if (chosen === false) throw requestErrors.notAcceptable(req.get('accept') ?? '');
+  return chosen === NDJSON;
+}
+
+export function tableRoutes(deps: TableRouteDeps): express.Router {
+  const router = express.Router({ mergeParams: true });
+  const limits = readLimits(deps.limits);
+
+  const param = (req: Request, name: string): string => {
+    const value = (req.params as Record<string, string | undefined>)[name];
+    if (value === undefined) throw new Error(`route parameter ${name} missing`);
+    return value;
+  };
+
+  router.get('/', async (req: Request, res: Response) => {
+    const ctx = contextOf(res);
+    const service = param(req, 'service');
+    const { catalog } = deps.registry.snapshot(service);
+    const resource: { name: string }[] = [];
+    for (const table of catalog.tables.values()) {
+      try {
+        await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: table.name }, verb: 'read' });
+        resource.push({ name: table.name });
+      } catch (error) {
+        if ((error as { status?: number }).status !== 403) throw error; // hidden tables are simply not listed
+      }
+    }
+    const body: ListEnvelope<{ name: string }> = { resource, meta: { count: resource.length } };
+    res.json(body);
+  });
+
+  router.get('/:table', async (req: Request, res: Response) => {
+    const started = performance.now();
+    const ctx = contextOf(res);
+    const service = param(req, 'service');
+    const query = parseQuery(readQuerySchema, req.query);
+    const streaming = wantsNdjson(req);
+    const { catalog, executor } = deps.registry.snapshot(service);
+    const table = resolveTable(catalog, param(req, 'table'));
+    const plan = planTableRead(
+      table,
+      {
+        filter: query.filter,
+        fields: query.fields,
+        order: query.order,
+        limit: query.limit,
+        offset: query.offset,
+        ids: query.ids,
+        includeCount: query.include_count,
+      },
+      limits,
+      streaming,
+    );
+    const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: table.name }, verb: 'read' });
+    const page = applyGrant(plan.page, grant);
+    const countStatement = plan.count ? applyGrant(plan.count, grant) : undefined;
+
+    const total = countStatement ? Number((await executor.run(countStatement, ctx)).rows[0]?.count ?? 0) : undefined;
+    const totalHeader: Record<string, string> = total !== undefined ? { 'X-Total-Count': String(total) } : {};
+    if (streaming) {
+      await streamNdjson(res, executor.stream(page, ctx, deps.limits.ndjsonChunkSize), totalHeader);
+      return;
+    }
+    const { rows } = await executor.run(page, ctx);
+    const body: ListEnvelope = {
+      resource: rows,
+      meta: {
+        count: rows.length,
+        ...(total !== undefined ? { total } : {}),
+        ...(plan.limit !== undefined ? { limit: plan.limit } : {}),
+        offset: plan.offset,
+        took_ms: tookMs(started),
+      },
+    };
+    res.set(totalHeader).json(body);
+  });
+
+  router.get('/:table/:id', async (req: Request, res: Response) => {
+    const ctx = contextOf(res);
+    const service = param(req, 'service');
+    const query = parseQuery(recordQuerySchema, req.query);
+    const { catalog, executor } = deps.registry.snapshot(service);
+    const table = resolveTable(catalog, param(req, 'table'));
+    const id = param(req, 'id');
+    const statement = planRecordRead(table, id, query.fields);
+    const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: table.name }, verb: 'read' });
+    const { rows } = await executor.run(applyGrant(statement, grant), ctx);
+    const row = rows[0];
+    if (!row) throw catalogErrors.recordNotFound(service, table.name, id);
+    res.json(row);
+  });
+
+  // Writes arrive with the full REST surface; until then, answer them in the envelope, not with a 404.
+  for (const path of ['/', '/:table', '/:table/:id']) {
+    router.all(path, (req: Request) => {
+      throw requestErrors.methodNotAllowed(req.method, req.originalUrl.split('?')[0] ?? req.path, ['GET', 'HEAD']);
+    });
+  }
+  return router;
+}

@@ -1,0 +1,113 @@
+/**
+ * Runs one suite against every engine (Kysely's DIALECTS, Drizzle's shared `tests()`): for each
+ * engine whose demo database global-setup prepared, a real Sluice server is started on a free port
+ * with that database as service `shop`, and the suite talks to it over HTTP.
+ *
+ *   describeEngines('REST reads', (fixture) => {
+ *     it('lists tables', async () => { const res = await fixture().get('/api/v1/shop/_table'); … });
+ *   });
+ */
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { startServer, type RunningServer } from '../../src/http/server.js';
+import { pino } from 'pino';
+import { MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestEngine } from './servers.js';
+
+export const SERVICE = 'shop';
+const DEMO_DATABASE = 'sluice_it_demo';
+
+export interface HttpResult<T = unknown> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+  readonly text: string;
+}
+
+export interface EngineFixture {
+  readonly engine: TestEngine;
+  readonly server: RunningServer;
+  readonly baseUrl: string;
+  /** GET a path (relative to the server) and parse the JSON body (`body` is undefined when it is not JSON). */
+  get<T = unknown>(pathAndQuery: string, init?: RequestInit): Promise<HttpResult<T>>;
+  /** GET `/api/v1/shop/_table/{table}` with query parameters (URL-encoded here). */
+  table<T = unknown>(table: string, params?: Record<string, string>, init?: RequestInit): Promise<HttpResult<T>>;
+}
+
+function dsnFor(engine: TestEngine, pgliteDir: string): string {
+  if (engine === 'pglite') return `pglite://${pgliteDir}`;
+  const url = new URL(engine === 'postgres' ? PG_ADMIN_URL : MYSQL_ADMIN_URL);
+  url.pathname = `/${DEMO_DATABASE}`;
+  return url.href;
+}
+
+export async function request<T>(baseUrl: string, pathAndQuery: string, init?: RequestInit): Promise<HttpResult<T>> {
+  const response = await fetch(`${baseUrl}${pathAndQuery}`, init);
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: body as T, text };
+}
+
+/** Starts a server for `engine` serving the demo as service `shop`. */
+export async function startEngineServer(engine: TestEngine, extraEnv: Record<string, string> = {}): Promise<{ server: RunningServer; cleanup: () => Promise<void> }> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), `sluice-${engine}-`));
+  const pgliteDir = path.join(tmp, 'shop');
+  if (engine === 'pglite') await cp(inject('pgliteTemplateDir'), pgliteDir, { recursive: true });
+  const config = await loadConfig({
+    env: { PORT: '0', SLUICE_DATA_DIR: tmp, SLUICE_STATEMENT_COUNT_HEADER: 'true', SLUICE_POOL_SIZE: '4', ...extraEnv },
+    cli: { service: [`${SERVICE}=${dsnFor(engine, pgliteDir)}`] },
+  });
+  const server = await startServer(config, { logger: pino({ level: process.env.SLUICE_TEST_LOG_LEVEL ?? 'silent' }) });
+  return {
+    server,
+    cleanup: async () => {
+      await server.close();
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The engines global-setup prepared, in a stable order. */
+export function demoEngines(): TestEngine[] {
+  const ready = new Set(inject('demoEngines'));
+  return (['pglite', 'postgres', 'mariadb'] as const).filter((e) => ready.has(e));
+}
+
+export function describeEngines(name: string, suite: (fixture: () => EngineFixture) => void): void {
+  for (const engine of ['pglite', 'postgres', 'mariadb'] as const) {
+    const ready = demoEngines().includes(engine);
+    describe.skipIf(!ready)(`${name} [${engine}]`, () => {
+      let fixture: EngineFixture | undefined;
+      let cleanup: (() => Promise<void>) | undefined;
+      beforeAll(async () => {
+        const started = await startEngineServer(engine);
+        cleanup = started.cleanup;
+        const baseUrl = started.server.url;
+        fixture = {
+          engine,
+          server: started.server,
+          baseUrl,
+          get: (p, init) => request(baseUrl, p, init),
+          table: (table, params = {}, init) => {
+            const query = new URLSearchParams(params).toString();
+            return request(baseUrl, `/api/v1/${SERVICE}/_table/${encodeURIComponent(table)}${query ? `?${query}` : ''}`, init);
+          },
+        };
+      });
+      afterAll(async () => {
+        await cleanup?.();
+      });
+      suite(() => {
+        if (!fixture) throw new Error('engine fixture not started');
+        return fixture;
+      });
+    });
+  }
+}
