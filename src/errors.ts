@@ -140,6 +140,11 @@ export const internalErrors = {
   unexpected: (cause: unknown) => new ApiError(500, 'Unexpected error', 'unexpected', {}, { cause }),
 };
 
+/** The error itself when it is an ApiError, else the generic 500 that masks it (original on `cause`). */
+export function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : internalErrors.unexpected(error);
+}
+
 function compact(context: Record<string, string | undefined>): ErrorContext {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(context)) if (value !== undefined) out[key] = value;

@@ -113,7 +113,8 @@ export const configSchema = z.strictObject({
         (name) => !RESERVED_SERVICE_NAMES.has(name),
         'the service name "system" is reserved',
       ),
-      z.union([dsnSchema.transform((dsn) => ({ dsn, readOnly: false })), serviceConfigSchema]),
+      // A bare string is shorthand for { "dsn": string }.
+      z.preprocess((value) => (typeof value === 'string' ? { dsn: value } : value), serviceConfigSchema),
     )
     .default({})
     .describe('Databases to serve, by name. Empty: the embedded demo database'),

@@ -158,8 +158,10 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
 }
 
 function describeIssue(error: z.ZodError, origins: Origins): string {
-  const issue = error.issues[0];
+  let issue = error.issues[0];
   if (!issue) return 'Invalid configuration';
+  // A bad record key wraps the key schema's own issue: report that one, at the key's path.
+  if (issue.code === 'invalid_key' && issue.issues[0]) issue = { ...issue.issues[0], path: issue.path } as z.core.$ZodIssue;
   const keyPath = issue.path.map(String);
   const key = keyPath.join('.') || '(root)';
   const origin = origins.get(keyPath.slice(0, 2).join('.')) ?? origins.get(keyPath[0] ?? '') ?? 'default';

@@ -6,7 +6,7 @@
  */
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { ApiError, internalErrors, requestErrors } from '../errors.js';
+import { ApiError, asApiError, requestErrors } from '../errors.js';
 
 /** Errors raised by express/body-parser carry a `status` and a `type`; map the ones clients cause. */
 function fromFrameworkError(error: unknown): ApiError | undefined {
@@ -24,7 +24,7 @@ function fromFrameworkError(error: unknown): ApiError | undefined {
 
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  return fromFrameworkError(error) ?? internalErrors.unexpected(error);
+  return fromFrameworkError(error) ?? asApiError(error);
 }
 
 export function sendError(res: Response, error: unknown, logger: Logger, requestId: string | undefined): void {

@@ -34,7 +34,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = options.logger ?? createLogger(config);
   const registry = await ServiceRegistry.start(serviceSettingsFrom(config), logger);
   const app = createApp({ config, registry, authorizer: createOpenAuthorizer(), logger });
-  const server = http.createServer(app);
+  // Filters travel in the query string: allow URLs well beyond the filter length limit once
+  // percent-encoded (Node's default of 16 KiB would answer long filters with a bare 431).
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, app);
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   try {
     await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,7 @@
  */
 import type { Response } from 'express';
 import type { Row } from '../dialects/dialect.js';
-import { toApiError } from '../http/error-envelope.js';
+import { asApiError } from '../errors.js';
 
 export const NDJSON = 'application/x-ndjson';
 
@@ -39,7 +39,7 @@ export async function streamNdjson(res: Response, chunks: AsyncIterable<Row[]>, 
       next = await iterator.next();
     }
   } catch (error) {
-    if (!res.destroyed) res.write(`${JSON.stringify(toApiError(error).toEnvelope())}\n`);
+    if (!res.destroyed) res.write(`${JSON.stringify(asApiError(error).toEnvelope())}\n`);
     throw error;
   } finally {
     if (!next.done) await iterator.return?.();

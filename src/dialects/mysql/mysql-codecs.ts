@@ -6,7 +6,8 @@
  * (sessions run at time_zone '+00:00'), BIT(n>1) becomes base64. The pool options make BIGINT
  * and DECIMAL arrive as strings (`supportBigNumbers`, `bigNumberStrings`; DECIMAL is text by
  * default) and dates as text (`dateStrings`). `createMysqlDecoder` handles what the wire cannot
- * tell: MariaDB's JSON is LONGTEXT on the wire (a string to parse, known from the catalog), binary
+ * tell: JSON arrives as text (the typeCast keeps it so; MariaDB's JSON is LONGTEXT anyway) and is
+ * parsed for the columns the catalog says are json, binary
  * strings arrive as Buffers (the typeCast hook is not told the charset) and become base64, and
  * integer outputs computed as BIGINT (`COUNT(*)`) arrive as strings.
  *
@@ -21,6 +22,10 @@ import { isoFromMysqlDateTime, mysqlDateTimeFromIso } from '../temporal.js';
 
 /** mysql2 `typeCast`: see the module header. Everything else goes to mysql2's own parsing (`next`). */
 export function mysqlTypeCast(field: TypeCastField, next: TypeCastNext): unknown {
+  // JSON stays text on the wire and is parsed once, by the decoder: mysql2 parses it only when the
+  // server flags it (MySQL's JSON type, MariaDB 10.5+ extended metadata), and parsing a JSON string
+  // value twice would fail.
+  if (field.type === 'JSON' || field.extendedFormat === 'json') return field.string('utf8');
   switch (field.type) {
     case 'TINY':
       if (field.length === 1) {

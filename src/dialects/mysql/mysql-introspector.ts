@@ -854,16 +854,18 @@ function parameterMode(mode: string | null): RawProcedureParameter['mode'] {
 }
 
 /**
- * Volatility from the routine's characteristics. MySQL's are declarations the server does not check:
- * a DETERMINISTIC function that reads no data is 'immutable', a DETERMINISTIC one that reads data
- * 'stable'; anything else may have side effects or vary: CONTAINS SQL (the default), MODIFIES SQL
- * DATA, NOT DETERMINISTIC, and every procedure.
+ * Volatility from the routine's characteristics (declarations the server does not check).
+ * Side effects are told by the data-access class, not by DETERMINISTIC: READS SQL DATA and NO SQL
+ * promise no writes, so such functions are 'stable' — or 'immutable' when they are also
+ * DETERMINISTIC and read nothing. CONTAINS SQL (the default, which does not rule writes out),
+ * MODIFIES SQL DATA and every procedure are 'volatile'.
  */
 function volatilityOf(routine: RoutineRow, kind: RawProcedure['kind']): RawProcedure['volatility'] {
-  if (kind === 'procedure' || routine.is_deterministic?.toUpperCase() !== 'YES') return 'volatile';
+  if (kind === 'procedure') return 'volatile';
+  const deterministic = routine.is_deterministic?.toUpperCase() === 'YES';
   switch (routine.sql_data_access?.toUpperCase()) {
     case 'NO SQL':
-      return 'immutable';
+      return deterministic ? 'immutable' : 'stable';
     case 'READS SQL DATA':
       return 'stable';
     default:

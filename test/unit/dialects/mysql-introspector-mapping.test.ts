@@ -587,8 +587,8 @@ describe('procedures', () => {
     ['YES', 'READS SQL DATA', 'stable'],
     ['YES', 'CONTAINS SQL', 'volatile'],
     ['YES', 'MODIFIES SQL DATA', 'volatile'],
-    ['NO', 'NO SQL', 'volatile'],
-    ['NO', 'READS SQL DATA', 'volatile'],
+    ['NO', 'NO SQL', 'stable'],
+    ['NO', 'READS SQL DATA', 'stable'],
   ] as const)('a function that is DETERMINISTIC=%s with %s is %s', (deterministic, access, volatility) => {
     const catalog = mapMysqlIntrospection(rows({ routines: [routine('f', 'FUNCTION', deterministic, access)] }), 'mysql', MYSQL, 'app');
     expect(catalog.procedures[0]?.volatility).toBe(volatility);
