@@ -18,6 +18,7 @@
  *
  * May import: catalog-types, raw-catalog.
  */
+import { groupBy } from '../collections.js';
 import type {
   Catalog,
   Column,
@@ -212,11 +213,11 @@ function deriveRelations(tables: ReadonlyMap<string, PartialTable>): Map<string,
     if (!table) continue;
     list.sort((a, b) => compareStrings(a.order, b.order));
     const columnNames = new Set(table.columns.map((c) => c.name));
-    const baseCounts = countBy(list, (c) => c.baseName);
+    const baseCounts = groupBy(list, (c) => c.baseName);
     const taken = new Set<string>(columnNames);
     const relations: Relation[] = [];
     for (const candidate of list) {
-      const clashes = columnNames.has(candidate.baseName) || (baseCounts.get(candidate.baseName) ?? 0) > 1;
+      const clashes = columnNames.has(candidate.baseName) || (baseCounts.get(candidate.baseName)?.length ?? 0) > 1;
       let name = clashes ? candidate.longName : candidate.baseName;
       // The long form can still clash (two junctions between the same pair): number the rest.
       for (let n = 2; taken.has(name); n++) name = `${clashes ? candidate.longName : candidate.baseName}_${n}`;
@@ -275,22 +276,7 @@ function dedupeKeys(keys: readonly (readonly string[])[]): (readonly string[])[]
   return out;
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
-}
 
-function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
-  const map = new Map<string, number>();
-  for (const item of items) map.set(key(item), (map.get(key(item)) ?? 0) + 1);
-  return map;
-}
 
 /** Code-unit order: deterministic regardless of the process locale. */
 function compareStrings(a: string, b: string): number {

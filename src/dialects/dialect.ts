@@ -62,6 +62,9 @@ export interface Driver {
 /** A driver bound to one open transaction. Nested transactions are not supported. */
 export type TransactionDriver = Pick<Driver, 'engine' | 'variant' | 'query' | 'stream'>;
 
+/** What an introspector needs from a driver: queries, the variant and the server version. */
+export type IntrospectionSource = Pick<Driver, 'query' | 'variant' | 'serverVersion'>;
+
 export interface DialectCapabilities {
   /** PostgreSQL: `all`; MariaDB: INSERT and DELETE … RETURNING; MySQL: none. */
   readonly returning: 'all' | 'insertDelete' | 'none';

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { RawCatalog, RawColumn, RawConstraint, RawIndex, RawProcedure } from '../../src/catalog/raw-catalog.js';
 import type { CompiledQuery, QueryResult } from '../../src/dialects/dialect.js';
-import { introspectMysql, type IntrospectionSource } from '../../src/dialects/mysql/mysql-introspector.js';
+import type { IntrospectionSource } from '../../src/dialects/dialect.js';
+import { introspectMysql } from '../../src/dialects/mysql/mysql-introspector.js';
 import { MYSQL_ADMIN_URL, shouldRunEngine } from '../support/servers.js';
 
 const DATABASE = 'sluice_it_my_introspect';

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { RawCatalog, RawColumn, RawConstraint, RawIndex, RawProcedure } from '../../src/catalog/raw-catalog.js';
 import type { CompiledQuery, QueryResult } from '../../src/dialects/dialect.js';
-import { introspectPostgres, type IntrospectionSource } from '../../src/dialects/postgres/postgres-introspector.js';
+import type { IntrospectionSource } from '../../src/dialects/dialect.js';
+import { introspectPostgres } from '../../src/dialects/postgres/postgres-introspector.js';
 import { PG_ADMIN_URL, shouldRunEngine } from '../support/servers.js';
 
 const DATABASE = 'sluice_it_pg_introspect';

@@ -28,6 +28,7 @@
  *
  * May import: catalog types, errors and ../dialect.js types. Writes SQL text (this is a dialect).
  */
+import { groupBy } from '../../collections.js';
 import { z } from 'zod';
 
 import type { ValueType } from '../../catalog/catalog-types.js';
@@ -40,10 +41,8 @@ import type {
   RawProcedureParameter,
   RawRelationObject,
 } from '../../catalog/raw-catalog.js';
-import type { CompiledQuery, Driver } from '../dialect.js';
+import type { CompiledQuery, IntrospectionSource } from '../dialect.js';
 
-/** What the introspector needs from a driver: queries, the variant and the server version. */
-export type IntrospectionSource = Pick<Driver, 'query' | 'variant' | 'serverVersion'>;
 
 /** The two variants this introspector reads. */
 export type MysqlVariant = 'mysql' | 'mariadb';
@@ -754,16 +753,6 @@ export function parseMysqlEnumValues(columnType: string): string[] {
 
 // --- constraints and indexes ------------------------------------------------------------------
 
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const group = groups.get(k);
-    if (group) group.push(row);
-    else groups.set(k, [row]);
-  }
-  return groups;
-}
 
 function mapConstraints(rows: readonly KeyColumnRow[], known: ReadonlySet<string>, schema: string): RawConstraint[] {
   const constraints: RawConstraint[] = [];

@@ -10,6 +10,7 @@
  */
 import mysql from 'mysql2/promise';
 import type { CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver } from '../dialect.js';
+import { withinTransaction } from '../transaction.js';
 import { mysqlTypeCast } from './mysql-codecs.js';
 
 export interface MysqlDriverOptions {
@@ -138,21 +139,14 @@ export class MysqlDriver implements Driver {
 
   async transaction<T>(fn: (tx: TransactionDriver) => Promise<T>, options?: { readonly readOnly?: boolean }): Promise<T> {
     return this.withConnection(async (connection) => {
-      await connection.query(options?.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
       const tx: TransactionDriver = {
         engine: this.engine,
         variant: this.variant,
         query: <R = Row>(q: CompiledQuery, o?: QueryOptions) => this.run<R>(connection, q, o?.signal),
         stream: <R = Row>(q: CompiledQuery, chunkSize: number) => this.streamOn<R>(connection, q, chunkSize),
       };
-      try {
-        const result = await fn(tx);
-        await connection.query('COMMIT');
-        return result;
-      } catch (error) {
-        await connection.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      const begin = options?.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION';
+      return withinTransaction((sql) => connection.query(sql), begin, () => fn(tx));
     });
   }
 

@@ -10,6 +10,7 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, Variant } from '../dialect.js';
+import { withinTransaction } from '../transaction.js';
 import { postgresTypeParsers } from './postgres-codecs.js';
 
 /** A connection checked out of a source; `release(true)` discards it (after a connection error). */
@@ -107,21 +108,13 @@ export class PgDriver implements Driver {
   async transaction<T>(fn: (tx: TransactionDriver) => Promise<T>, options?: { readonly readOnly?: boolean }): Promise<T> {
     return this.withConnection(async (connection) => {
       const { client } = connection;
-      await client.query(options?.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
       const tx: TransactionDriver = {
         engine: this.engine,
         variant: this.variant,
         query: <R = Row>(q: CompiledQuery, o?: QueryOptions) => this.cancellable(connection, o?.signal, () => runOn<R>(client, q)),
         stream: <R = Row>(q: CompiledQuery, chunkSize: number) => streamOn<R>(client, q, chunkSize),
       };
-      try {
-        const result = await fn(tx);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      return withinTransaction((sql) => client.query(sql), options?.readOnly ? 'BEGIN READ ONLY' : 'BEGIN', () => fn(tx));
     });
   }
 

@@ -29,10 +29,8 @@ import type {
   RawProcedureParameter,
   RawRelationObject,
 } from '../../catalog/raw-catalog.js';
-import type { Driver } from '../dialect.js';
+import type { IntrospectionSource } from '../dialect.js';
 
-/** What the introspector needs from a driver: one query, the variant and the server version. */
-export type IntrospectionSource = Pick<Driver, 'query' | 'variant' | 'serverVersion'>;
 
 /** Bumped when the shape or meaning of the introspection output changes. */
 export const POSTGRES_INTROSPECTION_VERSION = 1;

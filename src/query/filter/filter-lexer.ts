@@ -34,49 +34,15 @@
  */
 import { type ApiError, requestErrors } from '../../errors.js';
 
-/** Every word the three grammars give a meaning to. Which of them are reserved depends on the parameter. */
-export type Keyword =
-  | 'AND'
-  | 'OR'
-  | 'NOT'
-  | 'LIKE'
-  | 'IN'
-  | 'IS'
-  | 'NULL'
-  | 'BETWEEN'
-  | 'CONTAINS'
-  | 'STARTS'
-  | 'ENDS'
-  | 'WITH'
-  | 'TRUE'
-  | 'FALSE'
-  | 'ASC'
-  | 'DESC'
-  | 'NULLS'
-  | 'FIRST'
-  | 'LAST';
+/** Words the filter grammar gives a meaning to (reserved in `filter`). */
+export const FILTER_KEYWORDS = ['AND', 'OR', 'NOT', 'LIKE', 'IN', 'IS', 'NULL', 'BETWEEN', 'CONTAINS', 'STARTS', 'ENDS', 'WITH', 'TRUE', 'FALSE'] as const;
+/** Words the order grammar gives a meaning to (reserved in `order`). */
+export const ORDER_KEYWORDS = ['ASC', 'DESC', 'NULLS', 'FIRST', 'LAST'] as const;
 
-const KEYWORDS: ReadonlySet<string> = new Set<Keyword>([
-  'AND',
-  'OR',
-  'NOT',
-  'LIKE',
-  'IN',
-  'IS',
-  'NULL',
-  'BETWEEN',
-  'CONTAINS',
-  'STARTS',
-  'ENDS',
-  'WITH',
-  'TRUE',
-  'FALSE',
-  'ASC',
-  'DESC',
-  'NULLS',
-  'FIRST',
-  'LAST',
-]);
+/** Every word the three grammars give a meaning to. Which of them are reserved depends on the parameter. */
+export type Keyword = (typeof FILTER_KEYWORDS)[number] | (typeof ORDER_KEYWORDS)[number];
+
+const KEYWORDS: ReadonlySet<string> = new Set<Keyword>([...FILTER_KEYWORDS, ...ORDER_KEYWORDS]);
 
 export type ComparisonToken = '=' | '!=' | '<>' | '<' | '<=' | '>' | '>=';
 

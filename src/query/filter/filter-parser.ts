@@ -59,7 +59,7 @@ import {
   type MatchMode,
   type OrderTerm,
 } from './filter-ast.js';
-import { FilterLexer, type Keyword, type Token } from './filter-lexer.js';
+import { FILTER_KEYWORDS, FilterLexer, ORDER_KEYWORDS, type Keyword, type Token } from './filter-lexer.js';
 
 /** Nesting depth never exceeds this, whatever `FilterLimits.maxDepth` says (about 4 stack frames a level). */
 export const HARD_MAX_DEPTH = 256;
@@ -72,23 +72,8 @@ export const MAX_FIELDS = 500;
 /** Maximum length of the `fields` parameter, checked before lexing (500 qualified 63-byte names fit). */
 export const MAX_FIELDS_LENGTH = 65_536;
 
-const FILTER_RESERVED: ReadonlySet<Keyword> = new Set<Keyword>([
-  'AND',
-  'OR',
-  'NOT',
-  'LIKE',
-  'IN',
-  'IS',
-  'NULL',
-  'BETWEEN',
-  'CONTAINS',
-  'STARTS',
-  'ENDS',
-  'WITH',
-  'TRUE',
-  'FALSE',
-]);
-const ORDER_RESERVED: ReadonlySet<Keyword> = new Set<Keyword>(['ASC', 'DESC', 'NULLS', 'FIRST', 'LAST']);
+const FILTER_RESERVED: ReadonlySet<Keyword> = new Set<Keyword>(FILTER_KEYWORDS);
+const ORDER_RESERVED: ReadonlySet<Keyword> = new Set<Keyword>(ORDER_KEYWORDS);
 const FIELDS_RESERVED: ReadonlySet<Keyword> = new Set<Keyword>();
 
 /** Longest piece of user text quoted back in an error message. */

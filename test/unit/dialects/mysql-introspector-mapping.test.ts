@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { RawCatalog, RawColumn } from '../../../src/catalog/raw-catalog.js';
-import type { CompiledQuery, QueryResult } from '../../../src/dialects/dialect.js';
+import type { CompiledQuery, IntrospectionSource, QueryResult } from '../../../src/dialects/dialect.js';
 import {
   buildMysqlIntrospectionQueries,
   introspectMysql,
@@ -16,7 +16,6 @@ import {
   mysqlTypeOf,
   parseMysqlEnumValues,
   quoteMysqlString,
-  type IntrospectionSource,
   type MysqlColumnRow,
   type MysqlIntrospectionRows,
   type MysqlVariant,
