@@ -27,7 +27,8 @@ export interface StartOptions {
 }
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, base: { service: 'sluice' } });
+  // `name`, not a `service` base field: log lines name the database service they concern as `service`.
+  return pino({ level: config.logLevel, name: 'sluice' });
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
