@@ -150,3 +150,20 @@ function compact(context: Record<string, string | undefined>): ErrorContext {
   for (const [key, value] of Object.entries(context)) if (value !== undefined) out[key] = value;
   return out;
 }
+
+/**
+ * Authentication (401: who are you?) and authorization (403: you may not) failures. 401 messages
+ * are deliberately uninformative about *which* part of a credential was wrong: `invalidCredentials`
+ * never says whether the email exists, `invalidApiKey` never says whether the key id is known.
+ * `invalidToken` carries a short, fixed reason (expired, wrong audience, bad signature, …) chosen by
+ * the verifier, never text copied from the token.
+ */
+export const authErrors = {
+  noCredentials: () => new ApiError(401, 'Authentication required', 'noCredentials'),
+  invalidCredentials: () => new ApiError(401, 'Invalid credentials', 'invalidCredentials'),
+  invalidToken: (detail: string) => new ApiError(401, `Invalid or expired token: ${detail}`, 'invalidToken'),
+  invalidApiKey: () => new ApiError(401, 'Invalid API key', 'invalidApiKey'),
+  apiKeyInQuery: () => new ApiError(401, 'API keys are accepted only in the X-API-Key header', 'apiKeyInQuery'),
+  forbidden: (message: string, context: ErrorContext) => new ApiError(403, message, 'forbidden', context),
+  adminRequired: () => new ApiError(403, 'This endpoint requires an admin', 'adminRequired'),
+};

@@ -9,11 +9,17 @@
 import type { Expr } from '../query/ir.js';
 import type { Principal } from './principal.js';
 
-export type Verb = 'read' | 'create' | 'update' | 'delete' | 'execute';
+/** Verbs in the terms access rules are written in (HEAD counts as GET). */
+export type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type ActionResource =
+  /** A table/procedure/schema by name, or — without a name — the listing (`_table`, `_proc`, `_schema`). */
+  | { readonly kind: 'table' | 'procedure' | 'schema'; readonly name?: string }
+  | { readonly kind: 'sql' };
 
 export interface Action {
   readonly service: string;
-  readonly resource: { readonly kind: 'table' | 'procedure' | 'schema'; readonly name: string };
+  readonly resource: ActionResource;
   readonly verb: Verb;
 }
 
@@ -30,13 +36,9 @@ export interface Authorizer {
   authorize(principal: Principal, action: Action): Promise<Grant>;
 }
 
-const FULL_GRANT: Grant = Object.freeze({ columns: 'all' });
+export const FULL_GRANT: Grant = Object.freeze({ columns: 'all' });
 
-/**
- * Grants everything to everyone. It is the authorizer while access control is not configured —
- * the mode for the embedded demo and local development; Sluice logs a warning when it serves a
- * non-loopback address this way.
- */
-export function createOpenAuthorizer(): Authorizer {
-  return { authorize: async () => FULL_GRANT };
+/** The columns of `names` a grant lets the principal see, in the given order. */
+export function visibleColumns<T extends { readonly name: string }>(items: readonly T[], grant: Grant): T[] {
+  return grant.columns === 'all' ? [...items] : items.filter((item) => (grant.columns as ReadonlySet<string>).has(item.name));
 }

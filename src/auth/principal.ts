@@ -4,13 +4,29 @@
  */
 export type Principal =
   | { readonly kind: 'anonymous' }
-  | { readonly kind: 'apiKey'; readonly keyId: string; readonly roleId: string }
-  | { readonly kind: 'admin'; readonly adminId: string }
+  /** An API key; `keyId` is the key's record id (as shown by the System API), `roleId` its role. */
+  | { readonly kind: 'apiKey'; readonly keyId: number; readonly roleId: number }
+  | { readonly kind: 'admin'; readonly adminId: number; readonly sessionId: string }
+  /** An end user of the application, from its identity provider's JWT; the role is named by a claim. */
   | {
       readonly kind: 'user';
       readonly subject: string;
-      readonly roleId: string;
+      readonly roleName: string;
       readonly claims: Readonly<Record<string, unknown>>;
     };
 
 export const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous' });
+
+/** A short description for logs and error context (never a secret). */
+export function describePrincipal(principal: Principal): string {
+  switch (principal.kind) {
+    case 'anonymous':
+      return 'anonymous';
+    case 'apiKey':
+      return `api key ${principal.keyId}`;
+    case 'admin':
+      return `admin ${principal.adminId}`;
+    case 'user':
+      return `user ${principal.subject}`;
+  }
+}

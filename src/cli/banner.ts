@@ -29,8 +29,18 @@ export function printBanner(running: RunningServer): void {
   }
   lines.push(``, `  Health:     ${url}/healthz`, `  Readiness:  ${url}/readyz`);
   if (example) lines.push(`  Try:        curl '${example}'`);
-  if (config.host !== '127.0.0.1' && config.host !== 'localhost' && config.host !== '::1') {
-    lines.push(``, `  Warning: access control is not configured yet; everyone who can reach ${config.host}:${config.port} can read every table.`);
+  const { access } = running;
+  lines.push(``);
+  if (access.anonymousRole !== undefined) {
+    lines.push(`  Requests without credentials act as role '${access.anonymousRole}'${access.demo ? ' (read-only access to the demo)' : ''}.`);
+  } else {
+    lines.push(`  Requests need credentials: an API key (X-API-Key) or a session token (see README, "Access control").`);
+  }
+  if (!access.hasAdmin) {
+    lines.push(
+      `  No admin yet: start with SLUICE_ADMIN_EMAIL and SLUICE_ADMIN_PASSWORD set,`,
+      `  or stop Sluice and run: npx sluice admin create --email you@example.com${config.dataDir === `${process.cwd()}/.sluice` ? '' : ` --data-dir ${config.dataDir}`}`,
+    );
   }
   lines.push(``, `Press Ctrl+C to stop.`, ``);
   process.stdout.write(lines.join('\n'));

@@ -4,6 +4,7 @@
  *
  *   sluice serve [--port 8080] [--host H] [--config FILE] [--service NAME=DSN]... [--data-dir DIR]
  *                [--log-level L] [--pool-size N]
+ *   sluice admin create --email E [--name N] [--password-stdin] [--data-dir DIR]
  *   sluice introspect DSN [--schema S] [--raw]
  *
  * Every serve option also has an environment form (see config/load-config.ts). Configuration errors
@@ -16,6 +17,9 @@ import { parseDsn } from '../config/config-schema.js';
 import { startServer, type RunningServer } from '../http/server.js';
 import { connectService, type ServiceSettings } from '../system/service-registry.js';
 import { printBanner } from './banner.js';
+import { hashPassword, validatePassword } from '../auth/secrets.js';
+import { createAdmin, findAdminByEmail } from '../system/store/admins-repo.js';
+import { MetaStore } from '../system/store/meta-store.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -49,6 +53,46 @@ async function serve(options: CliOptions): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The password for `admin create`: --password-stdin, else SLUICE_ADMIN_PASSWORD, else a hidden prompt. */
+async function readPassword(fromStdin: boolean): Promise<string> {
+  if (fromStdin) {
+    let text = '';
+    for await (const chunk of process.stdin) text += String(chunk);
+    return text.replace(/\r?\n$/, '');
+  }
+  if (process.env.SLUICE_ADMIN_PASSWORD) return process.env.SLUICE_ADMIN_PASSWORD;
+  if (!process.stdin.isTTY) throw new ConfigError('No password: pass --password-stdin, set SLUICE_ADMIN_PASSWORD, or run in a terminal');
+  const readline = await import('node:readline/promises');
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  // Hide what is typed: write the prompt, then mute the echo.
+  const output = rl as unknown as { _writeToOutput?: (text: string) => void };
+  process.stdout.write('Password (at least 8 characters): ');
+  output._writeToOutput = () => undefined;
+  try {
+    return await rl.question('');
+  } finally {
+    rl.close();
+    process.stdout.write('\n');
+  }
+}
+
+async function adminCreate(options: CliOptions & { email: string; name?: string; passwordStdin?: boolean }): Promise<void> {
+  const config = await loadConfig({ cli: options });
+  const password = await readPassword(options.passwordStdin === true);
+  const problem = validatePassword(password);
+  if (problem) throw new ConfigError(`Invalid password: ${problem}`);
+  const store = await MetaStore.open({ dataDir: config.dataDir, ...(config.metaDatabaseUrl ? { url: config.metaDatabaseUrl } : {}) }).catch((error: unknown) => {
+    throw new ConfigError(`Cannot open the metadata store: ${(error as Error).message}`);
+  });
+  try {
+    if (await findAdminByEmail(store, options.email)) throw new ConfigError(`An admin with email ${options.email.toLowerCase()} already exists`);
+    const admin = await createAdmin(store, { email: options.email, name: options.name ?? '', passwordHash: await hashPassword(password) });
+    process.stdout.write(`Created admin ${admin.id} <${admin.email}> in the metadata store at ${store.location}\n`);
+  } finally {
+    await store.close();
+  }
 }
 
 async function introspect(dsnText: string, options: { schema?: string; raw?: boolean }): Promise<void> {
@@ -91,6 +135,17 @@ program
   .addOption(new Option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env SLUICE_LOG_LEVEL)'))
   .addOption(new Option('--pool-size <n>', 'connections per service (env SLUICE_POOL_SIZE, default 10)'))
   .action((options: CliOptions) => serve(options));
+
+const admin = program.command('admin').description('Manage admins in the metadata store');
+admin
+  .command('create')
+  .description('Create an admin (with the embedded store, stop the server first)')
+  .requiredOption('-e, --email <email>', 'the admin\'s email')
+  .option('-n, --name <name>', 'display name')
+  .option('--password-stdin', 'read the password from standard input (else SLUICE_ADMIN_PASSWORD, else a prompt)')
+  .addOption(new Option('-c, --config <file>', 'JSON config file (env SLUICE_CONFIG)'))
+  .addOption(new Option('-d, --data-dir <dir>', 'data directory (env SLUICE_DATA_DIR, default ./.sluice)'))
+  .action((options: CliOptions & { email: string; name?: string; passwordStdin?: boolean }) => adminCreate(options));
 
 program
   .command('introspect')

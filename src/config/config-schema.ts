@@ -100,6 +100,18 @@ export const serviceConfigSchema = z.strictObject({
   readOnly: booleanish.default(false).describe('Refuse every write to this service'),
 });
 
+/** An identity provider whose JWTs end users present (beyond the Faucet spec: frontends need it). */
+export const userJwtIssuerSchema = z
+  .strictObject({
+    issuer: z.string().min(1).describe('The `iss` claim tokens of this provider carry'),
+    audience: z.string().min(1).optional().describe('Required `aud`, when set'),
+    jwksUrl: z.url({ protocol: /^https?$/ }).optional().describe('Where the provider publishes its signing keys'),
+    secret: z.string().min(32, 'must be at least 32 characters').optional().describe('Shared HS256 secret, instead of jwksUrl'),
+    algorithms: z.array(z.string().min(1)).optional(),
+    roleClaim: z.string().min(1).default('role').describe('The claim (dotted path allowed) naming the Sluice role'),
+  })
+  .refine((i) => (i.jwksUrl === undefined) !== (i.secret === undefined), { message: 'set exactly one of jwksUrl and secret' });
+
 export const configSchema = z.strictObject({
   port: integer(0, 65535).default(8080).describe('HTTP port (0 picks a free one)'),
   host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on; 0.0.0.0 to accept remote connections'),
@@ -130,6 +142,19 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .refine((l) => l.defaultLimit <= l.maxLimit, { message: 'defaultLimit must not exceed maxLimit', path: ['defaultLimit'] }),
+  metaDatabaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .describe('PostgreSQL database for the metadata store (shared by several instances); default: embedded PGlite in dataDir/meta'),
+  secretKey: z.string().min(1).optional().describe('Master key (≥ 32 bytes, base64 or hex) for DSN encryption, API key hashing and session tokens; default: generated into dataDir/secret.key'),
+  jwtSecret: z.string().min(32, 'must be at least 32 bytes').optional().describe('HS256 secret for admin session tokens; default: derived from secretKey'),
+  adminEmail: z.email().optional().describe('Creates this admin at start-up if no admin has this email'),
+  adminPassword: z.string().min(8, 'must be at least 8 characters').max(1024).optional(),
+  adminTokenTtlSeconds: integer(60, 31 * 86_400).default(86_400).describe('Lifetime of admin session tokens'),
+  apiKeyPrefix: z.string().regex(/^[a-z][a-z0-9]{1,15}$/, 'lower-case letters and digits, 2-16 characters').default('sluice'),
+  anonymousRole: z.string().min(1).optional().describe('Role whose rules apply to requests without credentials; default: none (401), or demo_reader for the embedded demo'),
+  userJwtIssuers: z.array(userJwtIssuerSchema).default([]).describe('Identity providers whose end-user JWTs are accepted'),
   statementCountHeader: booleanish
     .default(false)
     .describe('Send X-Sluice-Statements (SQL statements the request ran) on every response; for tests and benchmarks'),
@@ -139,3 +164,4 @@ export type ServiceConfig = z.output<typeof serviceConfigSchema>;
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type Limits = Config['limits'];
+export type UserJwtIssuer = z.output<typeof userJwtIssuerSchema>;

@@ -6,8 +6,14 @@
  *
  * Environment: PORT, HOST, SLUICE_CONFIG, SLUICE_DATA_DIR, SLUICE_LOG_LEVEL (or LOG_LEVEL),
  * SLUICE_POOL_SIZE, SLUICE_STATEMENT_TIMEOUT_MS, SLUICE_DEFAULT_LIMIT, SLUICE_MAX_LIMIT,
- * SLUICE_STATEMENT_COUNT_HEADER, SLUICE_SERVICES ("name=dsn" entries separated by whitespace) and
- * SLUICE_SERVICE_<NAME>=dsn (the name is lower-cased).
+ * SLUICE_STATEMENT_COUNT_HEADER, SLUICE_SERVICES ("name=dsn" entries separated by whitespace),
+ * SLUICE_SERVICE_<NAME>=dsn (the name is lower-cased), SLUICE_META_DATABASE_URL, SLUICE_SECRET_KEY,
+ * SLUICE_JWT_SECRET, SLUICE_ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD, SLUICE_ADMIN_TOKEN_TTL,
+ * SLUICE_API_KEY_PREFIX, SLUICE_ANONYMOUS_ROLE, and one end-user JWT issuer through
+ * SLUICE_USER_JWT_ISSUER with SLUICE_USER_JWT_JWKS_URL or SLUICE_USER_JWT_SECRET (plus
+ * SLUICE_USER_JWT_AUDIENCE, SLUICE_USER_JWT_ROLE_CLAIM); a config file may list several.
+ *
+ * Values of secret keys (passwords, keys, DSNs) never appear in error messages.
  *
  * May import: config-schema, errors.
  */
@@ -54,7 +60,29 @@ const ENV_KEYS: readonly (readonly [string, string])[] = [
   ['SLUICE_STATEMENT_COUNT_HEADER', 'statementCountHeader'],
   ['SLUICE_DEFAULT_LIMIT', 'limits.defaultLimit'],
   ['SLUICE_MAX_LIMIT', 'limits.maxLimit'],
+  ['SLUICE_META_DATABASE_URL', 'metaDatabaseUrl'],
+  ['SLUICE_SECRET_KEY', 'secretKey'],
+  ['SLUICE_JWT_SECRET', 'jwtSecret'],
+  ['SLUICE_ADMIN_EMAIL', 'adminEmail'],
+  ['SLUICE_ADMIN_PASSWORD', 'adminPassword'],
+  ['SLUICE_ADMIN_TOKEN_TTL', 'adminTokenTtlSeconds'],
+  ['SLUICE_API_KEY_PREFIX', 'apiKeyPrefix'],
+  ['SLUICE_ANONYMOUS_ROLE', 'anonymousRole'],
 ];
+
+/** The end-user JWT issuer given through the environment, if any. */
+function userIssuerFromEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> | undefined {
+  const issuer = env.SLUICE_USER_JWT_ISSUER;
+  if (!issuer) return undefined;
+  const fields: Record<string, string | undefined> = {
+    issuer,
+    audience: env.SLUICE_USER_JWT_AUDIENCE,
+    jwksUrl: env.SLUICE_USER_JWT_JWKS_URL,
+    secret: env.SLUICE_USER_JWT_SECRET,
+    roleClaim: env.SLUICE_USER_JWT_ROLE_CLAIM,
+  };
+  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => Boolean(e[1])));
+}
 
 function setKey(raw: RawConfig, key: string, value: unknown): void {
   const [head, tail] = key.split('.', 2) as [string, string | undefined];
@@ -120,6 +148,11 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
     setKey(raw, key, value);
     origins.set(key, `env ${variable}`);
   }
+  const userIssuer = userIssuerFromEnv(env);
+  if (userIssuer) {
+    raw.userJwtIssuers = [...((raw.userJwtIssuers as unknown[] | undefined) ?? []), userIssuer];
+    origins.set('userJwtIssuers', 'env SLUICE_USER_JWT_*');
+  }
   for (const entry of (env.SLUICE_SERVICES ?? '').split(/\s+/).filter(Boolean)) {
     const [name, dsn] = splitServiceSpec(entry, 'env SLUICE_SERVICES');
     raw.services[name] = dsn;
@@ -166,6 +199,7 @@ function describeIssue(error: z.ZodError, origins: Origins): string {
   const key = keyPath.join('.') || '(root)';
   const origin = origins.get(keyPath.slice(0, 2).join('.')) ?? origins.get(keyPath[0] ?? '') ?? 'default';
   let message = issue.message;
+  // Secrets and DSNs are never echoed; zod messages do not include input values, keep it that way.
   if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return `Invalid configuration: ${key} (${origin}): ${message}`;
 }

@@ -9,12 +9,25 @@ import type { Principal } from '../auth/principal.js';
 export class RequestContext {
   private statements = 0;
   private readonly caches = new Map<string, unknown>();
+  private authenticated = false;
 
   constructor(
     readonly requestId: string,
-    readonly principal: Principal,
+    private current: Principal,
     readonly signal?: AbortSignal,
   ) {}
+
+  /** Who is asking: anonymous until authentication has run. */
+  get principal(): Principal {
+    return this.current;
+  }
+
+  /** Sets the principal authentication established; once per request. */
+  authenticateAs(principal: Principal): void {
+    if (this.authenticated) throw new Error('The request was already authenticated');
+    this.authenticated = true;
+    this.current = principal;
+  }
 
   /** SQL statements sent to a database on behalf of this request so far. */
   get statementCount(): number {

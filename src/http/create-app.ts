@@ -2,18 +2,22 @@
  * Builds the express application — middleware, routes, error envelope — without listening, so tests
  * and embedders can mount it on any server (graphql-yoga's examples/express buildApp).
  *
- * Order: request id + logging → request context → routes → 404 → error envelope.
+ * Order: request id + logging → request context → probes (no authentication) → body parsing and
+ * authentication for /api/v1 → System API and data routes → 404 → error envelope.
  *
  * May import: every surface, system, config, errors.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Config } from '../config/config-schema.js';
 import { requestErrors } from '../errors.js';
 import { tableRoutes } from '../rest/table-routes.js';
+import { systemRoutes, type SystemDeps } from '../system/routes/system-routes.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
+import { authenticationMiddleware } from './authenticate-middleware.js';
 import { sendError } from './error-envelope.js';
 import { healthRoutes } from './health.js';
 import { requestContextMiddleware, requestIdOf } from './request-context-middleware.js';
@@ -21,9 +25,14 @@ import { requestContextMiddleware, requestIdOf } from './request-context-middlew
 export interface AppDeps {
   readonly config: Config;
   readonly registry: ServiceRegistry;
+  readonly authenticator: Authenticator;
   readonly authorizer: Authorizer;
+  readonly system: SystemDeps;
   readonly logger: Logger;
 }
+
+/** Request bodies: JSON only, 10 MB at most (the Faucet default); larger → 413, malformed → 400. */
+const BODY_LIMIT = '10mb';
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -49,6 +58,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestContextMiddleware({ statementCountHeader: deps.config.statementCountHeader }));
 
   app.use(healthRoutes(deps.registry));
+  app.use('/api/v1', express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use('/api/v1', authenticationMiddleware(deps.authenticator));
+  app.use('/api/v1/system', systemRoutes(deps.system));
   app.use(
     '/api/v1/:service/_table',
     tableRoutes({ registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits }),

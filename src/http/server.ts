@@ -5,16 +5,29 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { createOpenAuthorizer } from '../auth/authorizer.js';
+import type { AdminTokenConfig } from '../auth/admin-tokens.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { RoleAuthorizer } from '../auth/role-authorizer.js';
+import { createUserTokenVerifier } from '../auth/user-tokens.js';
 import type { Config } from '../config/config-schema.js';
-import { ServiceRegistry, serviceSettingsFrom } from '../system/service-registry.js';
+import { AccessCache } from '../system/access-cache.js';
+import { bootstrapAccessControl } from '../system/bootstrap.js';
+import { ServiceRegistry } from '../system/service-registry.js';
+import type { MetaStore } from '../system/store/meta-store.js';
 import { createApp } from './create-app.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** The issuer and audience of admin session tokens. End-user issuers must use other names. */
+export const ADMIN_TOKEN_ISSUER = 'sluice';
+export const ADMIN_TOKEN_AUDIENCE = 'sluice-admin';
+
 export interface RunningServer {
   readonly config: Config;
   readonly registry: ServiceRegistry;
+  readonly store: MetaStore;
+  /** Access-control facts the banner reports. */
+  readonly access: { readonly demo: boolean; readonly hasAdmin: boolean; readonly anonymousRole: string | undefined };
   readonly logger: Logger;
   readonly server: http.Server;
   /** `http://host:port` as a client on this machine would reach it. */
@@ -33,8 +46,34 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
-  const registry = await ServiceRegistry.start(serviceSettingsFrom(config), logger);
-  const app = createApp({ config, registry, authorizer: createOpenAuthorizer(), logger });
+  const access = await bootstrapAccessControl(config, logger);
+  const registry = await ServiceRegistry.start(access.services, logger);
+  const cache = new AccessCache(access.store, logger);
+  const adminTokens: AdminTokenConfig = {
+    secret: access.keyring.jwtSecret,
+    issuer: ADMIN_TOKEN_ISSUER,
+    audience: ADMIN_TOKEN_AUDIENCE,
+    ttlSeconds: config.adminTokenTtlSeconds,
+  };
+  const authenticator = new Authenticator({
+    keyring: access.keyring,
+    adminTokens,
+    users: createUserTokenVerifier(config.userJwtIssuers),
+    credentials: cache,
+  });
+  const authorizer = new RoleAuthorizer({
+    roles: cache,
+    services: { isReadOnly: (name) => registry.settings(name)?.readOnly ?? false, catalog: (name) => registry.snapshot(name).catalog },
+    ...(access.anonymousRole !== undefined ? { anonymousRole: access.anonymousRole } : {}),
+    filterLimits: {
+      maxLength: config.limits.filterMaxLength,
+      maxDepth: config.limits.filterMaxDepth,
+      maxInListSize: config.limits.inListMaxSize,
+      maxPredicates: config.limits.maxPredicates,
+    },
+  });
+  const system = { config, store: access.store, keyring: access.keyring, cache, registry, adminTokens, logger };
+  const app = createApp({ config, registry, authenticator, authorizer, system, logger });
   // Filters travel in the query string: allow URLs well beyond the filter length limit once
   // percent-encoded (Node's default of 16 KiB would answer long filters with a bare 431).
   const server = http.createServer({ maxHeaderSize: 64 * 1024 }, app);
@@ -49,6 +88,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
   } catch (error) {
     await registry.close();
+    await access.store.close();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -57,6 +97,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   return {
     config,
     registry,
+    store: access.store,
+    access: { demo: access.demo, hasAdmin: access.hasAdmin, anonymousRole: access.anonymousRole },
     logger,
     server,
     url: `http://${host}:${port}`,
@@ -69,6 +111,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
         });
         await registry.close();
+        await access.store.close();
       })();
       return closing;
     },

@@ -34,6 +34,11 @@ export interface ReadLimits {
   readonly filter: FilterLimits;
 }
 
+/** Columns the caller may see (from its grant); `all` when unrestricted. */
+export type VisibleColumns = ReadonlySet<string> | 'all';
+
+const isVisible = (visible: VisibleColumns, name: string) => visible === 'all' || visible.has(name);
+
 export interface TableReadPlan {
   /** The page of rows. */
   readonly page: Select;
@@ -44,22 +49,27 @@ export interface TableReadPlan {
   readonly offset: number;
 }
 
-/** `fields` → the columns to return, in the requested order; all columns when absent or `*`. */
-export function resolveFields(table: Table, fields: string | undefined): ColumnRef[] {
+/**
+ * `fields` → the columns to return, in the requested order; every visible column when absent or
+ * `*`. Naming a hidden column is not filtered out here: the grant rejects it (403), so that hidden
+ * columns cannot be probed.
+ */
+export function resolveFields(table: Table, fields: string | undefined, visible: VisibleColumns = 'all'): ColumnRef[] {
   const parsed = fields === undefined || fields.trim() === '' ? '*' : parseFields(fields);
-  if (parsed === '*') return table.columns.map((c) => columnRef(table, c));
+  if (parsed === '*') return table.columns.filter((c) => isVisible(visible, c.name)).map((c) => columnRef(table, c));
   const resolver = new FilterResolver(table);
   return parsed.map((identifier) => resolver.column(identifier)[1]);
 }
 
-/** `order` → ORDER BY items, with the primary key appended as a tie-breaker. */
-export function resolveOrder(table: Table, order: string | undefined): OrderItem[] {
+/** `order` → ORDER BY items, with the primary key appended as a tie-breaker when it is visible. */
+export function resolveOrder(table: Table, order: string | undefined, visible: VisibleColumns = 'all'): OrderItem[] {
   const items: OrderItem[] = [];
   if (order !== undefined && order.trim() !== '') {
     const resolver = new FilterResolver(table);
     for (const term of parseOrder(order)) items.push(orderItem(resolver.column(term.column)[1], term.direction, term.nulls));
   }
   const ordered = new Set(items.map((i) => i.column.name));
+  if (!table.primaryKey.every((name) => isVisible(visible, name))) return items;
   for (const name of table.primaryKey) {
     const column = table.columnsByName.get(name);
     if (column && !ordered.has(name)) items.push(orderItem(columnRef(table, column), 'asc'));
@@ -164,13 +174,20 @@ export function idsCondition(table: Table, ids: string, maxIds: number): Expr {
  * Plans a read of `table`. `streaming` reads (NDJSON) have no default limit and no cap: they exist
  * to move large results without holding them in memory.
  */
-export function planTableRead(table: Table, params: ReadParams, limits: ReadLimits, streaming = false): TableReadPlan {
-  const columns = resolveFields(table, params.fields);
+export function planTableRead(
+  table: Table,
+  params: ReadParams,
+  limits: ReadLimits,
+  options: { readonly streaming?: boolean; readonly visible?: VisibleColumns } = {},
+): TableReadPlan {
+  const streaming = options.streaming ?? false;
+  const visible = options.visible ?? 'all';
+  const columns = resolveFields(table, params.fields, visible);
   const where = and(
     resolveFilterParam(table, params.filter, limits.filter),
     params.ids !== undefined ? idsCondition(table, params.ids, limits.filter.maxInListSize) : undefined,
   );
-  const order = resolveOrder(table, params.order);
+  const order = resolveOrder(table, params.order, visible);
   const limit = streaming ? params.limit : Math.min(params.limit ?? limits.defaultLimit, limits.maxLimit);
   const offset = params.offset ?? 0;
   const from = tableRef(table);
@@ -196,11 +213,11 @@ export function planTableRead(table: Table, params: ReadParams, limits: ReadLimi
 }
 
 /** Plans the read of one record by its id. */
-export function planRecordRead(table: Table, id: string, fields: string | undefined): Select {
+export function planRecordRead(table: Table, id: string, fields: string | undefined, visible: VisibleColumns = 'all'): Select {
   return Object.freeze({
     kind: 'select',
     from: tableRef(table),
-    items: Object.freeze(resolveFields(table, fields).map(columnItem)),
+    items: Object.freeze(resolveFields(table, fields, visible).map(columnItem)),
     where: recordCondition(table, id),
     orderBy: [],
     limit: 1,

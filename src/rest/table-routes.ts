@@ -16,7 +16,7 @@ import { applyGrant } from '../auth/apply-grant.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { resolveTable } from '../catalog/resolve.js';
 import type { Limits } from '../config/config-schema.js';
-import { catalogErrors, requestErrors } from '../errors.js';
+import { catalogErrors, isApiError, requestErrors } from '../errors.js';
 import { contextOf } from '../http/request-context-middleware.js';
 import type { ReadLimits } from '../query/rest-params.js';
 import { planRecordRead, planTableRead } from '../query/rest-params.js';
@@ -93,19 +93,34 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
     return value;
   };
 
+  // The listing: everything under a rule covering `_table`; otherwise the tables the caller may read
+  // one by one (a role granted only `_table/orders` still sees `orders`), or 403 if none.
   router.get('/', async (req: Request, res: Response) => {
     const ctx = contextOf(res);
     const service = param(req, 'service');
+    let listingDenied: unknown;
+    await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table' }, verb: 'GET' }).catch((error: unknown) => {
+      if (!isApiError(error) || error.status !== 403) throw error;
+      listingDenied = error;
+    });
     const { catalog } = deps.registry.snapshot(service);
-    const resource: { name: string }[] = [];
-    for (const table of catalog.tables.values()) {
-      try {
-        await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: table.name }, verb: 'read' });
-        resource.push({ name: table.name });
-      } catch (error) {
-        if ((error as { status?: number }).status !== 403) throw error; // hidden tables are simply not listed
+    let names = [...catalog.tables.keys()];
+    if (listingDenied) {
+      const readable: string[] = [];
+      for (const name of names) {
+        const allowed = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name }, verb: 'GET' }).then(
+          () => true,
+          (error: unknown) => {
+            if (isApiError(error) && error.status === 403) return false;
+            throw error;
+          },
+        );
+        if (allowed) readable.push(name);
       }
+      if (readable.length === 0) throw listingDenied;
+      names = readable;
     }
+    const resource = names.map((name) => ({ name }));
     const body: ListEnvelope<{ name: string }> = { resource, meta: { count: resource.length } };
     res.json(body);
   });
@@ -116,8 +131,11 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
     const service = param(req, 'service');
     const query = parseQuery(readQuerySchema, req.query);
     const streaming = wantsNdjson(req);
+    const tableName = param(req, 'table');
+    // Authorize before resolving names, so callers without access learn nothing from a 404.
+    const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: tableName }, verb: 'GET' });
     const { catalog, executor } = deps.registry.snapshot(service);
-    const table = resolveTable(catalog, param(req, 'table'));
+    const table = resolveTable(catalog, tableName);
     const plan = planTableRead(
       table,
       {
@@ -130,9 +148,8 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
         includeCount: query.include_count,
       },
       limits,
-      streaming,
+      { streaming, visible: grant.columns },
     );
-    const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: table.name }, verb: 'read' });
     const page = applyGrant(plan.page, grant);
     const countStatement = plan.count ? applyGrant(plan.count, grant) : undefined;
 
@@ -160,11 +177,12 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
     const ctx = contextOf(res);
     const service = param(req, 'service');
     const query = parseQuery(recordQuerySchema, req.query);
+    const tableName = param(req, 'table');
+    const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: tableName }, verb: 'GET' });
     const { catalog, executor } = deps.registry.snapshot(service);
-    const table = resolveTable(catalog, param(req, 'table'));
+    const table = resolveTable(catalog, tableName);
     const id = param(req, 'id');
-    const statement = planRecordRead(table, id, query.fields);
-    const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: table.name }, verb: 'read' });
+    const statement = planRecordRead(table, id, query.fields, grant.columns);
     const { rows } = await executor.run(applyGrant(statement, grant), ctx);
     const row = rows[0];
     if (!row) throw catalogErrors.recordNotFound(service, table.name, id);

@@ -40,6 +40,8 @@ export interface ServiceSettings {
   readonly poolSize: number;
   readonly statementTimeoutMs: number;
   readonly readOnly: boolean;
+  /** Whether `_sql` (raw SQL) may be used on this service at all (still subject to roles). */
+  readonly rawSqlAllowed?: boolean;
   /** Create and seed the demo shop when the database is empty. */
   readonly seedDemo: boolean;
 }
@@ -63,7 +65,7 @@ type ServiceState =
   | { readonly state: 'unavailable'; readonly reason: string; readonly since: Date };
 
 interface ServiceEntry {
-  readonly settings: ServiceSettings;
+  settings: ServiceSettings;
   state: ServiceState;
   connection?: ServiceConnection;
   retryTimer?: NodeJS.Timeout;
@@ -108,7 +110,7 @@ export function serviceSettingsFrom(config: Config): ServiceSettings[] {
 }
 
 /** A safe one-line reason for a failed connection: codes and driver messages, never the DSN. */
-function describeFailure(error: unknown): string {
+export function describeFailure(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   const e = error as { code?: unknown; message?: unknown };
   const message = typeof e.message === 'string' ? e.message.split('\n')[0] ?? '' : String(error);
@@ -133,6 +135,59 @@ export class ServiceRegistry {
   /** Service names, sorted. */
   names(): string[] {
     return [...this.entries.keys()].sort();
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** The settings a service runs with (undefined for an unknown service). */
+  settings(name: string): ServiceSettings | undefined {
+    return this.entries.get(name)?.settings;
+  }
+
+  /** `ok`, `connecting` or `unavailable: <reason>`, without touching the database. */
+  status(name: string): string | undefined {
+    const state = this.entries.get(name)?.state;
+    if (!state) return undefined;
+    return state.state === 'ready' ? 'ok' : state.state === 'connecting' ? 'connecting' : `unavailable: ${state.reason}`;
+  }
+
+  /**
+   * Adds a service that was verified to connect (see `probeService`), or replaces one under the same
+   * name: the new one is opened before the old one's pool is closed, so requests keep being served.
+   */
+  async put(settings: ServiceSettings, connection?: ServiceConnection): Promise<void> {
+    const previous = this.entries.get(settings.name);
+    const entry: ServiceEntry = { settings, state: { state: 'connecting' }, retryDelayMs: 1000, ...(connection ? { connection } : {}) };
+    this.entries.set(settings.name, entry);
+    await this.open(settings.name);
+    if (previous) await this.dispose(previous);
+  }
+
+  /** Replaces settings that need no new connection (label, read-only, raw SQL); the pool stays. */
+  updateSettings(settings: ServiceSettings): void {
+    const entry = this.entries.get(settings.name);
+    if (!entry) return;
+    entry.settings = settings;
+    if (entry.state.state === 'ready') entry.state = { state: 'ready', snapshot: Object.freeze({ ...entry.state.snapshot, settings }) };
+  }
+
+  /** Pings a service's database now; rejects with the driver's error, or 404/503 like `snapshot`. */
+  async ping(name: string): Promise<void> {
+    this.snapshot(name);
+    const driver = this.entries.get(name)?.connection?.driver;
+    if (!driver) throw new ApiError(503, `Service '${name}' is not connected`, 'serviceUnavailable', { service: name });
+    await withTimeout(driver.ping(), 5000);
+  }
+
+  /** Stops serving a service and closes its pool. */
+  async remove(name: string): Promise<boolean> {
+    const entry = this.entries.get(name);
+    if (!entry) return false;
+    this.entries.delete(name);
+    await this.dispose(entry);
+    return true;
   }
 
   /** The current snapshot of a service; 404 if there is no such service, 503 if it is not connected. */
@@ -175,13 +230,14 @@ export class ServiceRegistry {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(
-      [...this.entries.values()].map(async (entry) => {
-        clearTimeout(entry.retryTimer);
-        await entry.pending?.catch(() => undefined);
-        await entry.connection?.driver.close().catch((error: unknown) => this.logger.warn({ err: error }, 'closing a driver failed'));
-      }),
-    );
+    await Promise.all([...this.entries.values()].map((entry) => this.dispose(entry)));
+  }
+
+  private async dispose(entry: ServiceEntry): Promise<void> {
+    clearTimeout(entry.retryTimer);
+    entry.retryTimer = undefined;
+    await entry.pending?.catch(() => undefined);
+    await entry.connection?.driver.close().catch((error: unknown) => this.logger.warn({ service: entry.settings.name, reason: describeFailure(error) }, 'closing a driver failed'));
   }
 
   private open(name: string): Promise<void> {
@@ -193,7 +249,7 @@ export class ServiceRegistry {
   }
 
   private async load(entry: ServiceEntry): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.entries.get(entry.settings.name) !== entry) return;
     const { settings } = entry;
     try {
       entry.connection ??= await connectService(settings, (error) =>
@@ -226,7 +282,7 @@ export class ServiceRegistry {
   }
 
   private scheduleRetry(entry: ServiceEntry): void {
-    if (this.closed) return;
+    if (this.closed || this.entries.get(entry.settings.name) !== entry) return;
     clearTimeout(entry.retryTimer);
     entry.retryTimer = setTimeout(() => void this.open(entry.settings.name), entry.retryDelayMs);
     entry.retryTimer.unref();
@@ -262,6 +318,21 @@ export async function connectService(settings: ServiceSettings, onIdleError: (er
   }
   const driver = await openMysqlDriver({ uri: dsn.url, poolSize: settings.poolSize, statementTimeoutMs: settings.statementTimeoutMs, onIdleError });
   return { driver, dialect: createMysqlDialect(mysqlCapabilities(driver.variant, await driver.serverVersion())) };
+}
+
+/**
+ * Connects to a would-be service and introspects it, to refuse a bad DSN before it is stored.
+ * Resolves to the open connection (hand it to `put`), or rejects with the driver's reason.
+ */
+export async function probeService(settings: ServiceSettings, onIdleError: (error: Error) => void): Promise<ServiceConnection> {
+  const connection = await connectService(settings, onIdleError);
+  try {
+    await connection.dialect.introspect(connection.driver, { schema: settings.schema });
+    return connection;
+  } catch (error) {
+    await connection.driver.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

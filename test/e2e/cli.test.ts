@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../src/demo/demo-data.js';
-import { request } from '../support/engines.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, adminLogin, request } from '../support/engines.js';
 import { PG_ADMIN_URL, shouldRunEngine } from '../support/servers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,8 +30,8 @@ function sluice(args: string[], env: Record<string, string> = {}): ChildProcessW
 }
 
 /** Starts `sluice serve` and resolves once the banner names the URL. */
-function serve(args: string[]): Promise<Running> {
-  const child = sluice(['serve', '--port', '0', ...args]);
+function serve(args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const child = sluice(['serve', '--port', '0', ...args], env);
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner within 90 s:\n${output}`)), 90_000);
@@ -73,6 +73,8 @@ describe('sluice serve with no database configured', () => {
     expect(first.output()).toContain(`${first.url}/api/v1/demo/_table`);
     expect(first.output()).toContain(`${first.url}/healthz`);
     expect(first.output()).toContain('Press Ctrl+C to stop.');
+    expect(first.output()).toContain("Requests without credentials act as role 'demo_reader' (read-only access to the demo)");
+    expect(first.output()).toContain('No admin yet');
     expect(first.output()).toContain('created and seeded the demo database');
     expect((await request(first.url, '/readyz')).body).toEqual({ status: 'ok', checks: { demo: 'ok' } });
     const customers = await request<{ meta: { total: number } }>(first.url, '/api/v1/demo/_table/customers?include_count=true&limit=1');
@@ -97,12 +99,24 @@ describe('sluice serve with no database configured', () => {
   });
 
   it('keeps serving, and reports the service unavailable, when a database does not answer', async () => {
-    const running = await serve(['--service', 'gone=postgres://nobody@127.0.0.1:1/nothing']);
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-e2e-'));
+    dirs.push(dataDir);
+    const running = await serve(['--data-dir', dataDir, '--service', 'gone=postgres://nobody@127.0.0.1:1/nothing'], {
+      SLUICE_ADMIN_EMAIL: ADMIN_EMAIL,
+      SLUICE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    });
+    expect(running.output()).toContain('Requests need credentials');
+    const anonymous = await request<{ error: { code: number; context: { reason: string } } }>(running.url, '/api/v1/gone/_table');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error.context.reason).toBe('noCredentials');
+    const token = await adminLogin(running.url);
     const ready = await request<{ status: string; checks: Record<string, string> }>(running.url, '/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body.status).toBe('unavailable');
     expect(ready.body.checks.gone).toMatch(/^unavailable: /);
-    const table = await request<{ error: { code: number; context: { reason: string } } }>(running.url, '/api/v1/gone/_table');
+    const table = await request<{ error: { code: number; context: { reason: string } } }>(running.url, '/api/v1/gone/_table', {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(table.status).toBe(503);
     expect(table.body.error.context.reason).toBe('serviceUnavailable');
     expect(running.output()).not.toContain('nobody@');

@@ -26,14 +26,41 @@ export interface HttpResult<T = unknown> {
   readonly text: string;
 }
 
+export const ADMIN_EMAIL = 'admin@sluice.test';
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
 export interface EngineFixture {
   readonly engine: TestEngine;
   readonly server: RunningServer;
   readonly baseUrl: string;
-  /** GET a path (relative to the server) and parse the JSON body (`body` is undefined when it is not JSON). */
-  get<T = unknown>(pathAndQuery: string, init?: RequestInit): Promise<HttpResult<T>>;
-  /** GET `/api/v1/shop/_table/{table}` with query parameters (URL-encoded here). */
-  table<T = unknown>(table: string, params?: Record<string, string>, init?: RequestInit): Promise<HttpResult<T>>;
+  /** A session token of the admin the fixture starts the server with. */
+  readonly adminToken: string;
+  /**
+   * A request to a path of the server, parsed as JSON when it is JSON. Sent as the admin unless
+   * `init.headers` carries its own Authorization or X-API-Key header, or `anonymous` is set.
+   */
+  get<T = unknown>(pathAndQuery: string, init?: RequestInit & { anonymous?: boolean }): Promise<HttpResult<T>>;
+  /** GET `/api/v1/shop/_table/{table}` with query parameters (URL-encoded here), as `get` does. */
+  table<T = unknown>(table: string, params?: Record<string, string>, init?: RequestInit & { anonymous?: boolean }): Promise<HttpResult<T>>;
+}
+
+/** `init` with the admin's bearer token unless it carries credentials of its own or asks for none. */
+function asAdmin(token: string, init: (RequestInit & { anonymous?: boolean }) | undefined): RequestInit {
+  const { anonymous, ...rest } = init ?? {};
+  const headers = new Headers(rest.headers);
+  if (!anonymous && !headers.has('authorization') && !headers.has('x-api-key')) headers.set('authorization', `Bearer ${token}`);
+  return { ...rest, headers };
+}
+
+/** Logs in as the fixture's admin and returns the session token. */
+export async function adminLogin(baseUrl: string): Promise<string> {
+  const res = await request<{ session_token: string }>(baseUrl, '/api/v1/system/admin/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  });
+  if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${res.text}`);
+  return res.body.session_token;
 }
 
 function dsnFor(engine: TestEngine, pgliteDir: string): string {
@@ -61,7 +88,15 @@ export async function startEngineServer(engine: TestEngine, extraEnv: Record<str
   const pgliteDir = path.join(tmp, 'shop');
   if (engine === 'pglite') await cp(inject('pgliteTemplateDir'), pgliteDir, { recursive: true });
   const config = await loadConfig({
-    env: { PORT: '0', SLUICE_DATA_DIR: tmp, SLUICE_STATEMENT_COUNT_HEADER: 'true', SLUICE_POOL_SIZE: '4', ...extraEnv },
+    env: {
+      PORT: '0',
+      SLUICE_DATA_DIR: tmp,
+      SLUICE_STATEMENT_COUNT_HEADER: 'true',
+      SLUICE_POOL_SIZE: '4',
+      SLUICE_ADMIN_EMAIL: ADMIN_EMAIL,
+      SLUICE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...extraEnv,
+    },
     cli: { service: [`${SERVICE}=${dsnFor(engine, pgliteDir)}`] },
   });
   const server = await startServer(config, { logger: pino({ level: process.env.SLUICE_TEST_LOG_LEVEL ?? 'silent' }) });
@@ -90,14 +125,16 @@ export function describeEngines(name: string, suite: (fixture: () => EngineFixtu
         const started = await startEngineServer(engine);
         cleanup = started.cleanup;
         const baseUrl = started.server.url;
+        const adminToken = await adminLogin(baseUrl);
         fixture = {
           engine,
           server: started.server,
           baseUrl,
-          get: (p, init) => request(baseUrl, p, init),
+          adminToken,
+          get: (p, init) => request(baseUrl, p, asAdmin(adminToken, init)),
           table: (table, params = {}, init) => {
             const query = new URLSearchParams(params).toString();
-            return request(baseUrl, `/api/v1/${SERVICE}/_table/${encodeURIComponent(table)}${query ? `?${query}` : ''}`, init);
+            return request(baseUrl, `/api/v1/${SERVICE}/_table/${encodeURIComponent(table)}${query ? `?${query}` : ''}`, asAdmin(adminToken, init));
           },
         };
       });

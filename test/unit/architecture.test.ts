@@ -23,7 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   demo: ['dialects'],
   // Surfaces: the request context and error helpers of http are their only way up.
   rest: ['query', 'auth', 'executor', 'catalog', 'errors', 'config', 'system', 'http/request-context-middleware'],
-  system: ['config', 'catalog', 'dialects', 'executor', 'demo', 'errors'],
+  system: ['config', 'catalog', 'query', 'dialects', 'executor', 'auth', 'demo', 'errors', 'http/request-context-middleware'],
   http: ['*'],
   cli: ['*'],
 };

@@ -1,0 +1,105 @@
+/**
+ * The authorizer Sluice runs: admins may do everything; API keys and end users act through their
+ * role's access rules (see access-rules.ts for the matching semantics); anonymous callers through
+ * the configured anonymous role, else 401. Services marked read-only refuse every write, admins'
+ * included. A matching rule's `fields` become the grant's column set (intersected with the table's
+ * columns) and its `filter` the grant's row filter.
+ *
+ * May import: auth, catalog, query, errors.
+ */
+import type { Catalog } from '../catalog/catalog-types.js';
+import { ApiError, authErrors } from '../errors.js';
+import type { FilterLimits } from '../query/filter/filter-ast.js';
+import { decide, SQL_COMPONENT, VERB_BITS, componentFor, type AccessRule } from './access-rules.js';
+import { FULL_GRANT, type Action, type Authorizer, type Grant } from './authorizer.js';
+import type { Principal } from './principal.js';
+import { rowFilterFor } from './row-filter.js';
+
+export interface RoleView {
+  readonly id: number;
+  readonly name: string;
+  readonly isActive: boolean;
+  readonly access: readonly AccessRule[];
+}
+
+/** Roles, as the metadata store holds them (cached by the implementation). */
+export interface RoleSource {
+  byId(id: number): Promise<RoleView | undefined>;
+  byName(name: string): Promise<RoleView | undefined>;
+}
+
+/** What the authorizer needs to know about services. */
+export interface ServiceFacts {
+  isReadOnly(service: string): boolean;
+  /** The service's current catalog (throws 404/503 like the data routes). */
+  catalog(service: string): Catalog;
+}
+
+export interface RoleAuthorizerOptions {
+  readonly roles: RoleSource;
+  readonly services: ServiceFacts;
+  /** The role anonymous requests act as; none: they get 401. */
+  readonly anonymousRole?: string;
+  readonly filterLimits?: FilterLimits;
+}
+
+function componentOf(action: Action): string {
+  return action.resource.kind === 'sql' ? SQL_COMPONENT : componentFor(action.resource.kind, action.resource.name);
+}
+
+export class RoleAuthorizer implements Authorizer {
+  constructor(private readonly options: RoleAuthorizerOptions) {}
+
+  async authorize(principal: Principal, action: Action): Promise<Grant> {
+    if (action.verb !== 'GET' && this.options.services.isReadOnly(action.service)) {
+      throw new ApiError(403, `Service '${action.service}' is read-only`, 'readOnlyService', { service: action.service, verb: action.verb });
+    }
+    if (principal.kind === 'admin') return FULL_GRANT;
+    const role = await this.roleOf(principal);
+    const component = componentOf(action);
+    const context = { role: role.name, service: action.service, component, verb: action.verb };
+    if (!role.isActive) throw authErrors.forbidden(`Role '${role.name}' is inactive`, context);
+    const decision = decide(role.access, { service: action.service, component, verbBits: VERB_BITS[action.verb] });
+    if (!decision.allowed) {
+      throw authErrors.forbidden(`Role '${role.name}' may not ${action.verb} ${component} on service '${action.service}'`, {
+        ...context,
+        denial: decision.reason,
+      });
+    }
+    return this.grantFor(decision.rule, principal, action, role.name);
+  }
+
+  private async roleOf(principal: Exclude<Principal, { kind: 'admin' }>): Promise<RoleView> {
+    switch (principal.kind) {
+      case 'anonymous': {
+        if (this.options.anonymousRole === undefined) throw authErrors.noCredentials();
+        const role = await this.options.roles.byName(this.options.anonymousRole);
+        if (!role) throw authErrors.noCredentials();
+        return role;
+      }
+      case 'apiKey': {
+        const role = await this.options.roles.byId(principal.roleId);
+        if (!role) throw authErrors.forbidden('The role of this API key no longer exists', { roleId: principal.roleId });
+        return role;
+      }
+      case 'user': {
+        const role = await this.options.roles.byName(principal.roleName);
+        if (!role) throw authErrors.forbidden(`Role '${principal.roleName}' does not exist`, { role: principal.roleName });
+        return role;
+      }
+    }
+  }
+
+  private grantFor(rule: AccessRule, principal: Principal, action: Action, roleName: string): Grant {
+    const { resource } = action;
+    if (resource.kind !== 'table' || resource.name === undefined || (rule.fields === undefined && rule.filter === undefined)) {
+      return FULL_GRANT;
+    }
+    const table = this.options.services.catalog(action.service).tables.get(resource.name);
+    if (!table) return FULL_GRANT; // the surface answers 404 for an unknown table
+    const columns = rule.fields === undefined ? 'all' : new Set(rule.fields.filter((name) => table.columnsByName.has(name)));
+    const claims = principal.kind === 'user' ? principal.claims : {};
+    const rowFilter = rule.filter === undefined ? undefined : rowFilterFor(rule.filter, table, claims, roleName, this.options.filterLimits);
+    return { columns, ...(rowFilter ? { rowFilter } : {}) };
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The System API (`/api/v1/system`), as the Faucet reference lays it out: admin sessions and
+ * accounts, services, roles, API keys, and the MCP configuration (501 until MCP exists). Everything
+ * but `POST /admin/session` requires an admin.
+ */
+import express, { type Request, type Response } from 'express';
+import { ApiError } from '../../errors.js';
+import { adminRoutes } from './admin-routes.js';
+import { apiKeyRoutes } from './api-key-routes.js';
+import { roleRoutes } from './role-routes.js';
+import { adminContext } from './route-helpers.js';
+import { serviceRoutes } from './service-routes.js';
+import type { SystemDeps } from './system-deps.js';
+
+export type { SystemDeps } from './system-deps.js';
+
+export function systemRoutes(deps: SystemDeps): express.Router {
+  const router = express.Router();
+  router.use(adminRoutes(deps));
+  router.use(serviceRoutes(deps));
+  router.use(roleRoutes(deps));
+  router.use(apiKeyRoutes(deps));
+  router.get('/mcp', (_req: Request, res: Response) => {
+    adminContext(res);
+    throw new ApiError(501, 'The MCP server is not available yet', 'notImplemented');
+  });
+  return router;
+}
