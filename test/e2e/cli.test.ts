@@ -9,8 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../src/demo/demo-data.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, adminLogin, request } from '../support/engines.js';
-import { PG_ADMIN_URL, shouldRunEngine } from '../support/servers.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, adminLogin, demoDatabaseUrl, request } from '../support/engines.js';
+import { shouldRunEngine } from '../support/servers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(ROOT, 'src/cli/main.ts');
@@ -128,9 +128,7 @@ describe('sluice serve with no database configured', () => {
 describe('sluice introspect', () => {
   it('prints the catalog of a database as JSON', async (ctx) => {
     if (!(await shouldRunEngine('postgres'))) ctx.skip();
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = '/sluice_it_demo';
-    const child = sluice(['introspect', url.href]);
+    const child = sluice(['introspect', demoDatabaseUrl('postgres')]);
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     expect(await exitOf(child)).toBe(0);

@@ -17,7 +17,6 @@ import { pino } from 'pino';
 import { MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestEngine } from './servers.js';
 
 export const SERVICE = 'shop';
-const DEMO_DATABASE = 'sluice_it_demo';
 
 export interface HttpResult<T = unknown> {
   readonly status: number;
@@ -66,7 +65,14 @@ export async function adminLogin(baseUrl: string): Promise<string> {
 function dsnFor(engine: TestEngine, pgliteDir: string): string {
   if (engine === 'pglite') return `pglite://${pgliteDir}`;
   const url = new URL(engine === 'postgres' ? PG_ADMIN_URL : MYSQL_ADMIN_URL);
-  url.pathname = `/${DEMO_DATABASE}`;
+  url.pathname = `/${inject('demoDatabase')}`;
+  return url.href;
+}
+
+/** The URL of the demo database on a server engine (the admin user's credentials). */
+export function demoDatabaseUrl(engine: 'postgres' | 'mariadb'): string {
+  const url = new URL(engine === 'postgres' ? PG_ADMIN_URL : MYSQL_ADMIN_URL);
+  url.pathname = `/${inject('demoDatabase')}`;
   return url.href;
 }
 

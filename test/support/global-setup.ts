@@ -1,8 +1,8 @@
 /**
  * Vitest global setup: loads the demo shop, once per run, into every engine the suites will use,
  * through Sluice's own seeding path (seed-demo.ts):
- * - PostgreSQL: database `sluice_it_demo` (dropped and recreated);
- * - MariaDB: database `sluice_it_demo` (dropped and recreated);
+ * - PostgreSQL: database `sluice_it_demo_<pid>` (suites get the name with `inject('demoDatabase')`);
+ * - MariaDB: a database of the same name;
  * - PGlite: a template data directory, which each suite copies (a PGlite directory can only be
  *   opened by one process at a time).
  * Suites treat the demo databases as read-only; suites that write create their own databases.
@@ -20,7 +20,11 @@ import { openPgliteDriver } from '../../src/dialects/postgres/pglite-driver.js';
 import { createPgPoolSource, PgDriver } from '../../src/dialects/postgres/pg-driver.js';
 import { MYSQL_ADMIN_URL, PG_ADMIN_URL, shouldRunEngine } from './servers.js';
 
-export const DEMO_DATABASE = 'sluice_it_demo';
+/**
+ * One demo database per test run (several runs on one machine must not drop each other's), dropped
+ * again at teardown.
+ */
+const DEMO_DATABASE = `sluice_it_demo_${process.pid}`;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -28,6 +32,8 @@ declare module 'vitest' {
     demoEngines: string[];
     /** A seeded PGlite data directory to copy. */
     pgliteTemplateDir: string;
+    /** The name of the demo database on the PostgreSQL and MariaDB servers. */
+    demoDatabase: string;
   }
 }
 
@@ -40,6 +46,25 @@ function withDatabase(adminUrl: string, database: string): string {
 const fail = (error: Error) => {
   throw error;
 };
+
+async function dropPostgres(): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${DEMO_DATABASE} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function dropMariadb(): Promise<void> {
+  const admin = await mysql.createConnection({ uri: MYSQL_ADMIN_URL });
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${DEMO_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+}
 
 async function seedPostgres(): Promise<void> {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -98,7 +123,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await Promise.all(jobs);
   project.provide('demoEngines', engines);
   project.provide('pgliteTemplateDir', pgliteTemplateDir);
+  project.provide('demoDatabase', DEMO_DATABASE);
   return async () => {
     await rm(tmp, { recursive: true, force: true });
+    if (engines.includes('postgres')) await dropPostgres().catch(() => undefined);
+    if (engines.includes('mariadb')) await dropMariadb().catch(() => undefined);
   };
 }

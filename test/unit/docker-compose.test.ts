@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseSecretKey } from '../../src/auth/secrets.js';
 import { loadConfig } from '../../src/config/load-config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -75,6 +76,11 @@ describe('docker-compose.yml', () => {
     expect(config.dataDir).toBe('/data');
     expect(config.services.pg?.dsn).toMatchObject({ engine: 'postgres', database: 'shop' });
     expect(config.services.maria?.dsn).toMatchObject({ engine: 'mysql', database: 'shop' });
+    // Metadata in the postgres container; secrets with local defaults that the code accepts.
+    expect(config.metaDatabaseUrl).toMatch(/@postgres:5432\//);
+    expect(parseSecretKey(config.secretKey ?? '').length).toBeGreaterThanOrEqual(32);
+    expect(config.adminEmail).toBeDefined();
+    expect(config.adminPassword?.length).toBeGreaterThanOrEqual(8);
     expect(compose.services.sluice?.ports).toEqual(['${SLUICE_PORT:-8080}:8080']);
     // The DSN credentials are the ones the database containers are created with.
     const postgres = compose.services.postgres?.environment ?? {};
