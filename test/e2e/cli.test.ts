@@ -125,6 +125,46 @@ describe('sluice serve with no database configured', () => {
   });
 });
 
+describe('sluice admin create', () => {
+  it('creates an admin who can then log in, and refuses while a server holds the data directory', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-e2e-'));
+    dirs.push(dataDir);
+    const create = sluice(['admin', 'create', '--email', 'Ops@Example.com', '--name', 'Ops', '--password-stdin', '--data-dir', dataDir]);
+    let stdout = '';
+    create.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    create.stdin.end('a long enough password\n');
+    expect(await exitOf(create)).toBe(0);
+    expect(stdout).toMatch(/^Created admin 1 <ops@example\.com>/);
+
+    const tooShort = sluice(['admin', 'create', '--email', 'x@example.com', '--password-stdin', '--data-dir', dataDir]);
+    let stderr = '';
+    tooShort.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    tooShort.stdin.end('short\n');
+    expect(await exitOf(tooShort)).toBe(1);
+    expect(stderr).toMatch(/^sluice: Invalid password/);
+
+    const running = await serve(['--data-dir', dataDir]);
+    expect(running.output()).not.toContain('No admin yet');
+    const login = await request<{ session_token: string; name: string }>(running.url, '/api/v1/system/admin/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ops@example.com', password: 'a long enough password' }),
+    });
+    expect(login.status).toBe(200);
+    expect(login.body.name).toBe('Ops');
+
+    const second = sluice(['admin', 'create', '--email', 'y@example.com', '--password-stdin', '--data-dir', dataDir]);
+    let secondErr = '';
+    second.stderr.on('data', (chunk: Buffer) => (secondErr += chunk.toString()));
+    second.stdin.end('another long password\n');
+    expect(await exitOf(second)).toBe(1);
+    expect(secondErr).toMatch(/in use by another Sluice process \(pid \d+\)/);
+
+    running.child.kill('SIGTERM');
+    expect(await exitOf(running.child)).toBe(0);
+  });
+});
+
 describe('sluice introspect', () => {
   it('prints the catalog of a database as JSON', async (ctx) => {
     if (!(await shouldRunEngine('postgres'))) ctx.skip();
