@@ -20,6 +20,8 @@ import type { UserTokenVerifier } from './user-tokens.js';
 
 export interface ApiKeyView {
   readonly id: number;
+  /** `<prefix>_<keyId>` as issued: a key presented under another prefix is not this key. */
+  readonly keyPrefix: string;
   readonly roleId: number;
   readonly secretHash: string;
   readonly isActive: boolean;
@@ -76,7 +78,8 @@ export class Authenticator {
     const key = await this.options.credentials.apiKey(parsed.keyId);
     // Compare even when the key is unknown or revoked, so timing does not tell them apart.
     const matches = apiKeySecretMatches(this.options.keyring, parsed.keyId, parsed.secret, key?.secretHash ?? '');
-    if (!key || !matches || !key.isActive) throw authErrors.invalidApiKey();
+    const samePrefix = key?.keyPrefix === `${parsed.prefix}_${parsed.keyId}`;
+    if (!key || !matches || !samePrefix || !key.isActive) throw authErrors.invalidApiKey();
     if (key.expiresAt !== null && new Date(key.expiresAt) <= this.now()) throw authErrors.invalidApiKey();
     this.options.credentials.keyUsed(key.id);
     return { kind: 'apiKey', keyId: key.id, roleId: key.roleId };

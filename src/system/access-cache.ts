@@ -73,7 +73,7 @@ export class AccessCache implements CredentialSource, RoleSource {
   apiKey(keyId: string): Promise<ApiKeyView | undefined> {
     return this.keys.get(keyId, async () => {
       const key = await findApiKeyByKeyId(this.store, keyId);
-      return key && { id: key.id, roleId: key.roleId, secretHash: key.secretHash, isActive: key.isActive, expiresAt: key.expiresAt };
+      return key && { id: key.id, keyPrefix: key.keyPrefix, roleId: key.roleId, secretHash: key.secretHash, isActive: key.isActive, expiresAt: key.expiresAt };
     });
   }
 
