@@ -10,7 +10,7 @@
  * the metadata store itself, never inferred from what the server answered.
  */
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createKeyring, loadOrCreateSecretKey } from '../../src/auth/secrets.js';
 import { generateDemoData } from '../../src/demo/demo-data.js';
 import { DEMO_TABLES, DEMO_VIEWS } from '../../src/demo/demo-sql.js';
@@ -20,7 +20,7 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, adminLogin, demoEngines, request, startEng
 import { MYSQL_ADMIN_URL, PG_ADMIN_URL } from '../support/servers.js';
 
 const data = generateDemoData();
-const DEMO_DATABASE = 'sluice_it_demo';
+const DEMO_DATABASE = inject('demoDatabase');
 const TABLE_COUNT = DEMO_TABLES.length + DEMO_VIEWS.length;
 
 // ---------------------------------------------------------------------------------------------
