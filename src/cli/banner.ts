@@ -39,7 +39,7 @@ export function printBanner(running: RunningServer): void {
   if (!access.hasAdmin) {
     lines.push(
       `  No admin yet: start with SLUICE_ADMIN_EMAIL and SLUICE_ADMIN_PASSWORD set,`,
-      `  or stop Sluice and run: npx sluice admin create --email you@example.com${config.dataDir === `${process.cwd()}/.sluice` ? '' : ` --data-dir ${config.dataDir}`}`,
+      `  or stop Sluice and run: npm run sluice -- admin create --email you@example.com${config.dataDir === `${process.cwd()}/.sluice` ? '' : ` --data-dir ${config.dataDir}`}`,
     );
   }
   lines.push(``, `Press Ctrl+C to stop.`, ``);
