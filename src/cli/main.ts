@@ -13,7 +13,7 @@
 import { Command, Option } from 'commander';
 import { buildCatalog } from '../catalog/build-catalog.js';
 import { ConfigError, loadConfig, type CliOptions } from '../config/load-config.js';
-import { parseDsn } from '../config/config-schema.js';
+import { defaultSchema, parseDsn } from '../config/config-schema.js';
 import { startServer, type RunningServer } from '../http/server.js';
 import { connectService, type ServiceSettings } from '../system/service-registry.js';
 import { printBanner } from './banner.js';
@@ -102,7 +102,7 @@ async function introspect(dsnText: string, options: { schema?: string; raw?: boo
   } catch (error) {
     throw new ConfigError(`Invalid DSN: ${(error as Error).message}`);
   }
-  const schema = options.schema ?? dsn.schema ?? (dsn.engine === 'mysql' ? dsn.database : 'public');
+  const schema = options.schema ?? defaultSchema(dsn);
   const settings: ServiceSettings = { name: 'introspect', dsn, schema, poolSize: 1, statementTimeoutMs: 60_000, readOnly: true, seedDemo: false };
   const { driver, dialect } = await connectService(settings, () => undefined);
   try {

@@ -76,6 +76,11 @@ export function parseDsn(input: string, cwd: string = process.cwd()): Dsn {
   return { engine: 'postgres', driver: 'pg', url: url.href, database: database || 'postgres', ...(schema ? { schema } : {}) };
 }
 
+/** The schema a DSN serves when none is named: PostgreSQL's `public`, or the MySQL database itself. */
+export function defaultSchema(dsn: Dsn): string {
+  return dsn.schema ?? (dsn.engine === 'mysql' ? dsn.database : 'public');
+}
+
 const dsnSchema = z.string().transform((value, ctx): Dsn => {
   try {
     return parseDsn(value);

@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import { createKeyring, hashPassword, loadOrCreateSecretKey, parseSecretKey, type Keyring } from '../auth/secrets.js';
-import { parseDsn, type Config, type Dsn } from '../config/config-schema.js';
+import { defaultSchema, parseDsn, type Config, type Dsn } from '../config/config-schema.js';
 import { ConfigError } from '../config/load-config.js';
 import { createAdmin, findAdminByEmail } from './store/admins-repo.js';
 import { MetaStore } from './store/meta-store.js';
@@ -56,7 +56,7 @@ export function settingsFromRecord(record: ServiceRecord, keyring: Keyring, conf
   return {
     name: record.name,
     dsn,
-    schema: record.schemaName ?? dsn.schema ?? (dsn.engine === 'mysql' ? dsn.database : 'public'),
+    schema: record.schemaName ?? defaultSchema(dsn),
     ...(record.label ? { label: record.label } : {}),
     poolSize: record.poolSize ?? config.poolSize,
     statementTimeoutMs: record.statementTimeoutMs ?? config.statementTimeoutMs,

@@ -18,7 +18,7 @@ import { buildCatalog } from '../catalog/build-catalog.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import { closestMatch } from '../catalog/resolve.js';
 import type { Config, Dsn, ServiceConfig } from '../config/config-schema.js';
-import { parseDsn } from '../config/config-schema.js';
+import { defaultSchema, parseDsn } from '../config/config-schema.js';
 import { seedDemoIfEmpty } from '../demo/seed-demo.js';
 import type { Dialect, Driver } from '../dialects/dialect.js';
 import { createMysqlDialect, mysqlCapabilities } from '../dialects/mysql/mysql-dialect.js';
@@ -95,11 +95,10 @@ export function serviceSettingsFrom(config: Config): ServiceSettings[] {
   }
   return entries.map(([name, service]) => {
     const s: ServiceConfig = service;
-    const schema = s.schema ?? s.dsn.schema ?? (s.dsn.engine === 'mysql' ? s.dsn.database : 'public');
     return {
       name,
       dsn: s.dsn,
-      schema,
+      schema: s.schema ?? defaultSchema(s.dsn),
       ...(s.label ? { label: s.label } : {}),
       poolSize: s.poolSize ?? config.poolSize,
       statementTimeoutMs: s.statementTimeoutMs ?? config.statementTimeoutMs,
@@ -107,6 +106,11 @@ export function serviceSettingsFrom(config: Config): ServiceSettings[] {
       seedDemo: false,
     };
   });
+}
+
+/** Logs errors of a service's idle connections (they must not crash the process). */
+export function idleErrorLogger(logger: Logger, service: string): (error: Error) => void {
+  return (error) => logger.warn({ service, reason: describeFailure(error) }, 'idle connection error');
 }
 
 /** A safe one-line reason for a failed connection: codes and driver messages, never the DSN. */
@@ -206,7 +210,7 @@ export class ServiceRegistry {
     await Promise.all(
       [...this.entries].map(async ([name, entry]) => {
         if (entry.state.state !== 'ready' || !entry.connection) {
-          checks[name] = entry.state.state === 'unavailable' ? `unavailable: ${entry.state.reason}` : 'connecting';
+          checks[name] = this.status(name) ?? 'connecting';
           return;
         }
         try {
@@ -252,9 +256,7 @@ export class ServiceRegistry {
     if (this.closed || this.entries.get(entry.settings.name) !== entry) return;
     const { settings } = entry;
     try {
-      entry.connection ??= await connectService(settings, (error) =>
-        this.logger.warn({ service: settings.name, reason: describeFailure(error) }, 'idle connection error'),
-      );
+      entry.connection ??= await connectService(settings, idleErrorLogger(this.logger, settings.name));
       const { driver, dialect } = entry.connection;
       if (settings.seedDemo && (await seedDemoIfEmpty(driver))) {
         this.logger.info({ service: settings.name }, 'created and seeded the demo database');

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { parseDsn, SERVICE_NAME, type Dsn } from '../../config/config-schema.js';
 import { ApiError } from '../../errors.js';
 import { driverName, dsnAssociatedData, dsnText, settingsFromRecord } from '../bootstrap.js';
-import { describeFailure, probeService, type ServiceConnection, type ServiceSettings } from '../service-registry.js';
+import { describeFailure, idleErrorLogger, probeService, type ServiceConnection, type ServiceSettings } from '../service-registry.js';
 import { createService, deleteService, getService, listServices, updateService, type ServiceRecord } from '../store/services-repo.js';
 import { adminContext, conflict, isUniqueViolation, listBody, nameParam, notFound, parseBody } from './route-helpers.js';
 import type { SystemDeps } from './system-deps.js';
@@ -79,7 +79,7 @@ export function serviceRoutes(deps: SystemDeps): express.Router {
 
   const connectOrRefuse = async (settings: ServiceSettings): Promise<ServiceConnection> => {
     try {
-      return await probeService(settings, (error) => logger.warn({ service: settings.name, reason: describeFailure(error) }, 'idle connection error'));
+      return await probeService(settings, idleErrorLogger(logger, settings.name));
     } catch (error) {
       throw new ApiError(400, `Cannot connect to the database: ${describeFailure(error)}`, 'connectionFailed', { service: settings.name });
     }
