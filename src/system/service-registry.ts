@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { buildCatalog } from '../catalog/build-catalog.js';
 import type { Catalog } from '../catalog/catalog-types.js';
+import type { RawCatalog } from '../catalog/raw-catalog.js';
 import { closestMatch } from '../catalog/resolve.js';
 import type { Config, Dsn, ServiceConfig } from '../config/config-schema.js';
 import { defaultSchema, parseDsn } from '../config/config-schema.js';
@@ -59,6 +60,11 @@ export interface ServiceConnection {
   readonly dialect: Dialect;
 }
 
+/** A connection that was opened and introspected to validate a service (see `probeService`). */
+export interface ProbedService extends ServiceConnection {
+  readonly raw: RawCatalog;
+}
+
 type ServiceState =
   | { readonly state: 'connecting' }
   | { readonly state: 'ready'; readonly snapshot: ServiceSnapshot }
@@ -68,6 +74,8 @@ interface ServiceEntry {
   settings: ServiceSettings;
   state: ServiceState;
   connection?: ServiceConnection;
+  /** Introspection already done by a probe: the first load uses it instead of reading the schema again. */
+  probed?: RawCatalog;
   retryTimer?: NodeJS.Timeout;
   retryDelayMs: number;
   /** Serialises opens and refreshes of this service. */
@@ -161,9 +169,14 @@ export class ServiceRegistry {
    * Adds a service that was verified to connect (see `probeService`), or replaces one under the same
    * name: the new one is opened before the old one's pool is closed, so requests keep being served.
    */
-  async put(settings: ServiceSettings, connection?: ServiceConnection): Promise<void> {
+  async put(settings: ServiceSettings, probed?: ProbedService): Promise<void> {
     const previous = this.entries.get(settings.name);
-    const entry: ServiceEntry = { settings, state: { state: 'connecting' }, retryDelayMs: 1000, ...(connection ? { connection } : {}) };
+    const entry: ServiceEntry = {
+      settings,
+      state: { state: 'connecting' },
+      retryDelayMs: 1000,
+      ...(probed ? { connection: { driver: probed.driver, dialect: probed.dialect }, probed: probed.raw } : {}),
+    };
     this.entries.set(settings.name, entry);
     await this.open(settings.name);
     if (previous) await this.dispose(previous);
@@ -261,7 +274,8 @@ export class ServiceRegistry {
       if (settings.seedDemo && (await seedDemoIfEmpty(driver))) {
         this.logger.info({ service: settings.name }, 'created and seeded the demo database');
       }
-      const raw = await dialect.introspect(driver, { schema: settings.schema });
+      const raw = entry.probed ?? (await dialect.introspect(driver, { schema: settings.schema }));
+      entry.probed = undefined; // later loads (refresh) read the schema afresh
       const catalog = buildCatalog(raw, settings.name);
       const executor = new Executor({ service: settings.name, driver, dialect, logger: this.logger });
       entry.state = { state: 'ready', snapshot: Object.freeze({ name: settings.name, settings, catalog, executor, loadedAt: new Date() }) };
@@ -324,13 +338,13 @@ export async function connectService(settings: ServiceSettings, onIdleError: (er
 
 /**
  * Connects to a would-be service and introspects it, to refuse a bad DSN before it is stored.
- * Resolves to the open connection (hand it to `put`), or rejects with the driver's reason.
+ * Resolves to the open connection and its introspection (hand both to `put`), or rejects with the
+ * driver's reason.
  */
-export async function probeService(settings: ServiceSettings, onIdleError: (error: Error) => void): Promise<ServiceConnection> {
+export async function probeService(settings: ServiceSettings, onIdleError: (error: Error) => void): Promise<ProbedService> {
   const connection = await connectService(settings, onIdleError);
   try {
-    await connection.dialect.introspect(connection.driver, { schema: settings.schema });
-    return connection;
+    return { ...connection, raw: await connection.dialect.introspect(connection.driver, { schema: settings.schema }) };
   } catch (error) {
     await connection.driver.close().catch(() => undefined);
     throw error;

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { parseDsn, SERVICE_NAME, type Dsn } from '../../config/config-schema.js';
 import { ApiError } from '../../errors.js';
 import { driverName, dsnAssociatedData, dsnText, settingsFromRecord } from '../bootstrap.js';
-import { describeFailure, idleErrorLogger, probeService, type ServiceConnection, type ServiceSettings } from '../service-registry.js';
+import { describeFailure, idleErrorLogger, probeService, type ProbedService, type ServiceSettings } from '../service-registry.js';
 import { createService, deleteService, getService, listServices, updateService, type ServiceRecord } from '../store/services-repo.js';
 import { adminContext, conflict, isUniqueViolation, listBody, nameParam, notFound, parseBody } from './route-helpers.js';
 import type { SystemDeps } from './system-deps.js';
@@ -77,7 +77,7 @@ export function serviceRoutes(deps: SystemDeps): express.Router {
     updated_at: record.updatedAt,
   });
 
-  const connectOrRefuse = async (settings: ServiceSettings): Promise<ServiceConnection> => {
+  const connectOrRefuse = async (settings: ServiceSettings): Promise<ProbedService> => {
     try {
       return await probeService(settings, idleErrorLogger(logger, settings.name));
     } catch (error) {
