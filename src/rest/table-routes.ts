@@ -98,25 +98,21 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
   router.get('/', async (req: Request, res: Response) => {
     const ctx = contextOf(res);
     const service = param(req, 'service');
-    let listingDenied: unknown;
-    await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table' }, verb: 'GET' }).catch((error: unknown) => {
-      if (!isApiError(error) || error.status !== 403) throw error;
-      listingDenied = error;
-    });
+    /** The 403 refusing `resource`, or undefined when it is allowed (other errors propagate). */
+    const denial = (resource: { kind: 'table'; name?: string }) =>
+      deps.authorizer.authorize(ctx.principal, { service, resource, verb: 'GET' }).then(
+        () => undefined,
+        (error: unknown) => {
+          if (isApiError(error) && error.status === 403) return error;
+          throw error;
+        },
+      );
+    const listingDenied = await denial({ kind: 'table' });
     const { catalog } = deps.registry.snapshot(service);
     let names = [...catalog.tables.keys()];
     if (listingDenied) {
       const readable: string[] = [];
-      for (const name of names) {
-        const allowed = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name }, verb: 'GET' }).then(
-          () => true,
-          (error: unknown) => {
-            if (isApiError(error) && error.status === 403) return false;
-            throw error;
-          },
-        );
-        if (allowed) readable.push(name);
-      }
+      for (const name of names) if (!(await denial({ kind: 'table', name }))) readable.push(name);
       if (readable.length === 0) throw listingDenied;
       names = readable;
     }

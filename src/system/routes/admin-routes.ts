@@ -102,8 +102,9 @@ export function adminRoutes(deps: SystemDeps): express.Router {
 
   router.get('/admin/:id', async (req: Request, res: Response) => {
     adminContext(res);
-    const admin = await getAdmin(store, idParam(req, 'admin'));
-    if (!admin) throw notFound('Admin', idParam(req, 'admin'));
+    const id = idParam(req, 'admin');
+    const admin = await getAdmin(store, id);
+    if (!admin) throw notFound('Admin', id);
     res.json(adminJson(admin));
   });
 
