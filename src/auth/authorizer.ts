@@ -38,7 +38,3 @@ export interface Authorizer {
 
 export const FULL_GRANT: Grant = Object.freeze({ columns: 'all' });
 
-/** The columns of `names` a grant lets the principal see, in the given order. */
-export function visibleColumns<T extends { readonly name: string }>(items: readonly T[], grant: Grant): T[] {
-  return grant.columns === 'all' ? [...items] : items.filter((item) => (grant.columns as ReadonlySet<string>).has(item.name));
-}

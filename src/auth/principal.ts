@@ -17,16 +17,3 @@ export type Principal =
 
 export const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous' });
 
-/** A short description for logs and error context (never a secret). */
-export function describePrincipal(principal: Principal): string {
-  switch (principal.kind) {
-    case 'anonymous':
-      return 'anonymous';
-    case 'apiKey':
-      return `api key ${principal.keyId}`;
-    case 'admin':
-      return `admin ${principal.adminId}`;
-    case 'user':
-      return `user ${principal.subject}`;
-  }
-}

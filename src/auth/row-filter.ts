@@ -17,11 +17,6 @@ import type { Expr } from '../query/ir.js';
 
 const PLACEHOLDER = /\{claims\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}/g;
 
-/** Names of the claims a filter uses. */
-export function claimsUsed(filter: string): string[] {
-  return [...filter.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
-}
-
 function claimValue(claims: Readonly<Record<string, unknown>>, path: string): unknown {
   let value: unknown = claims;
   for (const part of path.split('.')) {

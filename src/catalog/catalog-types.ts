@@ -188,11 +188,6 @@ export interface Catalog {
   readonly procedures: ReadonlyMap<string, Procedure>;
 }
 
-/** True for the value types whose JSON form is a string although the engine stores a number. */
-export function isStringEncodedNumber(type: ValueType): boolean {
-  return type === 'bigint' || type === 'decimal';
-}
-
 /** The Faucet `json_type` for a value type. */
 export function jsonTypeOf(type: ValueType): JsonType {
   if (typeof type !== 'string') return 'array';

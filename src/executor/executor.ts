@@ -13,7 +13,6 @@ import type { Logger } from 'pino';
 import type { AuthorizedStatement } from '../auth/apply-grant.js';
 import type { CompiledQuery, Dialect, Driver, Row, TransactionDriver } from '../dialects/dialect.js';
 import { ApiError } from '../errors.js';
-import type { Statement } from '../query/ir.js';
 import { outputColumns } from './output-columns.js';
 import type { RequestContext } from './request-context.js';
 
@@ -47,11 +46,6 @@ export class Executor implements StatementRunner {
     this.driver = options.driver;
     this.dialect = options.dialect;
     this.logger = options.logger;
-  }
-
-  /** Compiles without running: for tests and EXPLAIN-style diagnostics. */
-  compile(statement: Statement): CompiledQuery {
-    return this.dialect.compile(statement);
   }
 
   run(statement: AuthorizedStatement, ctx: RequestContext): Promise<ExecuteResult> {

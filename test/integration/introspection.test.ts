@@ -2,7 +2,7 @@
  * The catalog Sluice builds for the demo shop, per engine: the facts every surface relies on,
  * asserted by hand (keys, relations and their names, value types, enums, routines, comments).
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Catalog, Table } from '../../src/catalog/catalog-types.js';
 import { describeEngines, SERVICE } from '../support/engines.js';
 

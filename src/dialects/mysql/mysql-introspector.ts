@@ -503,9 +503,7 @@ function mariadbJsonColumns(checks: readonly z.output<typeof checkRow>[]): Set<s
   return keys;
 }
 
-const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
 const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
-const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer']);
 const SIZED_TYPES = new Set(['char', 'varchar', 'binary', 'varbinary']);
 
 interface MysqlType {

@@ -709,7 +709,6 @@ interface TypeModifiers {
 /** PostgreSQL's VARHDRSZ: typmods of varchar/bpchar/numeric are offset by it. */
 const VARHDRSZ = 4;
 const NO_MODIFIERS: TypeModifiers = { maxLength: null, precision: null, scale: null };
-const UNKNOWN_TYPE: ResolvedType = { valueType: 'string', enumValues: null };
 
 /**
  * Resolves type oids through domains (typbasetype) and arrays (typelem) to a `ValueType`. Types it

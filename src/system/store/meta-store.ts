@@ -88,11 +88,6 @@ export class MetaStore implements MetaQueryable {
     }
   }
 
-  /** The schema version the store is at. */
-  async version(): Promise<number> {
-    const rows = await this.query<{ version: number | null }>('SELECT max(version) AS version FROM sluice.migrations');
-    return rows[0]?.version ?? 0;
-  }
 
   private async migrate(): Promise<void> {
     await this.transaction(async (tx) => {
