@@ -39,7 +39,7 @@ import {
 } from '../../src/demo/demo-sql.js';
 import { MYSQL_ADMIN_URL, PG_ADMIN_URL, shouldRunEngine } from '../support/servers.js';
 
-const DATABASE = 'sluice_it_demo_fixture';
+const DATABASE = `sluice_it_demo_fixture_${process.pid}`;
 const data = generateDemoData();
 
 type DbRow = Record<string, unknown>;

@@ -21,7 +21,7 @@ import type { Param, Statement } from '../../src/query/ir.js';
 import { connectService, type ServiceSettings } from '../../src/system/service-registry.js';
 import { MYSQL_ADMIN_URL, PG_ADMIN_URL, shouldRunEngine, type TestEngine } from '../support/servers.js';
 
-const DATABASE = 'sluice_it_executor';
+const DATABASE = `sluice_it_executor_${process.pid}`;
 const PASSWORD_MARKER = 'sluice-secret-marker';
 
 const POSTGRES_DDL = [

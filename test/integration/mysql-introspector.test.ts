@@ -14,8 +14,8 @@ import type { IntrospectionSource } from '../../src/dialects/dialect.js';
 import { introspectMysql } from '../../src/dialects/mysql/mysql-introspector.js';
 import { MYSQL_ADMIN_URL, shouldRunEngine } from '../support/servers.js';
 
-const DATABASE = 'sluice_it_my_introspect';
-const OTHER_DATABASE = 'sluice_it_my_introspect_other';
+const DATABASE = `sluice_it_my_introspect_${process.pid}`;
+const OTHER_DATABASE = `sluice_it_my_introspect_other_${process.pid}`;
 
 /** Must not appear: another database's table (and a foreign key into it, which is left out). */
 const OTHER_SQL = [`CREATE TABLE \`${OTHER_DATABASE}\`.outsider (id INT PRIMARY KEY, secret VARCHAR(10))`];

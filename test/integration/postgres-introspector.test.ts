@@ -15,7 +15,7 @@ import type { IntrospectionSource } from '../../src/dialects/dialect.js';
 import { introspectPostgres } from '../../src/dialects/postgres/postgres-introspector.js';
 import { PG_ADMIN_URL, shouldRunEngine } from '../support/servers.js';
 
-const DATABASE = 'sluice_it_pg_introspect';
+const DATABASE = `sluice_it_pg_introspect_${process.pid}`;
 
 /**
  * The awkward schema. Everything in `public` except `other.outside` (and a function there), which
