@@ -88,7 +88,38 @@ export const requestErrors = {
   malformedBody: (message: string) => new ApiError(400, `Malformed request body: ${message}`, 'malformedBody'),
   bodyTooLarge: (limit: string) =>
     new ApiError(413, `Request body is larger than the limit of ${limit}`, 'bodyTooLarge', { limit }),
+  invalidBody: (message: string, extra: ErrorContext = {}) => new ApiError(400, `Invalid request body: ${message}`, 'invalidBody', extra),
+  tooManyRecords: (max: number, got: number) =>
+    new ApiError(400, `Too many records in one request: at most ${max}, got ${got}`, 'tooManyRecords', { max, got }),
+  readOnlyColumn: (table: string, column: string) =>
+    new ApiError(400, `Column '${column}' of '${table}' is computed by the database and cannot be written`, 'readOnlyColumn', { table, column }),
+  upsertWithoutKey: (table: string, keys: readonly (readonly string[])[]) =>
+    new ApiError(
+      400,
+      `An upsert into '${table}' needs every record to carry the primary key or a unique key${keys.length > 0 ? ` (${keys.map((k) => `(${k.join(', ')})`).join(' or ')})` : ', and the table has none'}`,
+      'upsertWithoutKey',
+      { table },
+    ),
+  emptyWrite: (table: string) => new ApiError(400, `Nothing to write to '${table}': the record names no columns to change`, 'emptyWrite', { table }),
+  unboundedWrite: (method: string, table: string) =>
+    new ApiError(
+      400,
+      `${method} on '${table}' needs a filter, ids, or records carrying their primary key; whole-table writes are refused`,
+      'unboundedWrite',
+      { table, method },
+    ),
+  notWritable: (table: string, method: string, allowed: readonly string[]) =>
+    new ApiError(405, `'${table}' does not support ${method}`, 'methodNotAllowed', { table, method, allowed }),
 };
+
+/**
+ * The same error, naming the body record it is about: `context.index` is the record's 0-based
+ * position and the message starts with `Record N:`. Non-ApiErrors pass through untouched.
+ */
+export function withRecordIndex(error: unknown, index: number): unknown {
+  if (!(error instanceof ApiError) || error.context.index !== undefined) return error;
+  return new ApiError(error.status, `Record ${index}: ${error.message}`, error.reason, { ...error.context, index }, { cause: error.cause });
+}
 
 /** Names that do not resolve against a service's catalog. */
 export const catalogErrors = {
@@ -166,4 +197,8 @@ export const authErrors = {
   apiKeyInQuery: () => new ApiError(401, 'API keys are accepted only in the X-API-Key header', 'apiKeyInQuery'),
   forbidden: (message: string, context: ErrorContext) => new ApiError(403, message, 'forbidden', context),
   adminRequired: () => new ApiError(403, 'This endpoint requires an admin', 'adminRequired'),
+  rowFilterViolation: (table: string) =>
+    new ApiError(403, `The written rows would fall outside the rows of '${table}' this role may change`, 'rowFilterViolation', { table }),
+  rowFilterWithoutKey: (table: string) =>
+    new ApiError(403, `Writing '${table}' under a row filter needs a primary key to check the written rows against it`, 'rowFilterOnInsert', { table }),
 };

@@ -11,7 +11,7 @@
  */
 import { ApiError } from '../errors.js';
 import { and } from '../query/ir-factories.js';
-import type { ColumnRef, Expr, Select, Statement } from '../query/ir.js';
+import type { ColumnRef, Expr, Select, Statement, TableRef } from '../query/ir.js';
 import type { Grant } from './authorizer.js';
 
 declare const authorized: unique symbol;
@@ -88,7 +88,16 @@ function assertColumns(statement: Statement, grant: Grant): void {
   }
 }
 
-export function applyGrant<S extends Statement>(statement: S, grant: Grant): AuthorizedStatement<S> {
+export interface ApplyGrantOptions {
+  /**
+   * For inserts under a row filter: the caller promises to run `rowFilterCheck` on the inserted rows
+   * in the same transaction and roll back when it fails (table-writer.ts does). Without the promise
+   * such inserts are refused, since nothing else would stop a role inserting rows it may not see.
+   */
+  readonly insertCheckedAgainstRowFilter?: boolean;
+}
+
+export function applyGrant<S extends Statement>(statement: S, grant: Grant, options: ApplyGrantOptions = {}): AuthorizedStatement<S> {
   assertColumns(statement, grant);
   switch (statement.kind) {
     case 'select': {
@@ -101,8 +110,7 @@ export function applyGrant<S extends Statement>(statement: S, grant: Grant): Aut
     case 'delete':
       return brand({ ...statement, where: and(statement.where, grant.rowFilter) ?? statement.where });
     case 'insert':
-      // A row filter must also hold for inserted rows; refuse until inserts can be checked against it.
-      if (grant.rowFilter) {
+      if (grant.rowFilter && !options.insertCheckedAgainstRowFilter) {
         throw new ApiError(403, 'Inserting under a row filter is not allowed for this role', 'rowFilterOnInsert');
       }
       return brand(statement);
@@ -110,6 +118,23 @@ export function applyGrant<S extends Statement>(statement: S, grant: Grant): Aut
       return brand(statement);
   }
   throw new Error('unreachable');
+}
+
+/**
+ * The check that written rows still lie inside the grant's row filter (PostgreSQL's RLS `WITH
+ * CHECK`): a count of the rows matching `written` (a condition on their keys) and the filter. The
+ * write is allowed only if it counts every written row. Undefined when the grant has no row filter.
+ * The key columns of `written` are internal, so they need no column grant.
+ */
+export function rowFilterCheck(from: TableRef, written: Expr, grant: Grant): AuthorizedStatement<Select> | undefined {
+  if (!grant.rowFilter) return undefined;
+  return brand({
+    kind: 'select',
+    from,
+    items: [{ kind: 'aggregate', fn: 'count', alias: 'count' }],
+    where: and(written, grant.rowFilter) ?? written,
+    orderBy: [],
+  });
 }
 
 /**

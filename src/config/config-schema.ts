@@ -144,6 +144,7 @@ export const configSchema = z.strictObject({
       inListMaxSize: integer(1, 100_000).default(1000),
       maxPredicates: integer(1, 100_000).default(256),
       ndjsonChunkSize: integer(1, 100_000).default(500),
+      maxRecordsPerWrite: integer(1, 100_000).default(1000).describe('Records one POST/PUT/PATCH/DELETE body may carry'),
     })
     .prefault({})
     .refine((l) => l.defaultLimit <= l.maxLimit, { message: 'defaultLimit must not exceed maxLimit', path: ['defaultLimit'] }),

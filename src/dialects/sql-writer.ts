@@ -193,6 +193,7 @@ export abstract class SqlWriter {
     const assignments = update.set.map(({ column, value }) => {
       const target = this.quoteIdentifier(column.name);
       if (value.kind === 'increment') return `${target} = ${target} + ${this.addParam(value.by)}`;
+      if (value.kind === 'default') return `${target} = DEFAULT`;
       return `${target} = ${this.addParam(value)}`;
     });
     let sql = `UPDATE ${this.table(update.table)} SET ${assignments.join(', ')} WHERE ${this.expr(update.where)}`;

@@ -116,7 +116,8 @@ export interface Insert {
   };
 }
 
-export type SetValue = Param | { readonly kind: 'increment'; readonly by: Param };
+/** A new value, an increment, or the column's default (full-record replacement resets omitted columns). */
+export type SetValue = Param | DefaultValue | { readonly kind: 'increment'; readonly by: Param };
 
 export interface Update {
   readonly kind: 'update';

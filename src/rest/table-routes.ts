@@ -1,5 +1,5 @@
 /**
- * REST reads of the Faucet contract:
+ * REST reads of the Faucet contract (writes: table-write-routes.ts, registered on the same router):
  *   GET /api/v1/{service}/_table                 table and view names
  *   GET /api/v1/{service}/_table/{table}         rows: filter, fields, order, limit, offset, ids, include_count
  *   GET /api/v1/{service}/_table/{table}/{id}    one row by primary key (composite: values in key order, comma-separated)
@@ -18,27 +18,18 @@ import { resolveTable } from '../catalog/resolve.js';
 import type { Limits } from '../config/config-schema.js';
 import { catalogErrors, isApiError, requestErrors } from '../errors.js';
 import { contextOf } from '../http/request-context-middleware.js';
-import type { ReadLimits } from '../query/rest-params.js';
 import { planRecordRead, planTableRead } from '../query/rest-params.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { tookMs, type ListEnvelope } from './envelopes.js';
 import { NDJSON, streamNdjson } from './ndjson.js';
+import { count, flag, parseQuery, readLimits, routeParam, text } from './request-params.js';
+import { registerTableWrites } from './table-write-routes.js';
 
 export interface TableRouteDeps {
   readonly registry: ServiceRegistry;
   readonly authorizer: Authorizer;
   readonly limits: Limits;
 }
-
-const MAX_PARAM_LENGTH = 1_000_000;
-const text = z.string().max(MAX_PARAM_LENGTH, 'is too long');
-const count = z
-  .string()
-  .regex(/^\d{1,9}$/, 'must be a non-negative integer')
-  .transform(Number);
-const flag = z
-  .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1');
 
 /** The query string of a table read, checked at the edge (each parameter at most once). */
 const readQuerySchema = z.looseObject({
@@ -53,28 +44,6 @@ const readQuerySchema = z.looseObject({
 
 const recordQuerySchema = z.looseObject({ fields: text.optional() });
 
-function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T> {
-  const result = schema.safeParse(query);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const parameter = String(issue?.path[0] ?? 'query');
-  const message = issue?.code === 'invalid_type' && issue.expected === 'string' ? 'given more than once' : (issue?.message ?? 'invalid');
-  throw requestErrors.invalidParameter(parameter, message);
-}
-
-function readLimits(limits: Limits): ReadLimits {
-  return {
-    defaultLimit: limits.defaultLimit,
-    maxLimit: limits.maxLimit,
-    filter: {
-      maxLength: limits.filterMaxLength,
-      maxDepth: limits.filterMaxDepth,
-      maxInListSize: limits.inListMaxSize,
-      maxPredicates: limits.maxPredicates,
-    },
-  };
-}
-
 /** JSON unless the client asks for NDJSON; 406 when it accepts neither. */
 function wantsNdjson(req: Request): boolean {
   if (!req.get('accept')) return false;
@@ -87,17 +56,11 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
   const router = express.Router({ mergeParams: true });
   const limits = readLimits(deps.limits);
 
-  const param = (req: Request, name: string): string => {
-    const value = (req.params as Record<string, string | undefined>)[name];
-    if (value === undefined) throw new Error(`route parameter ${name} missing`);
-    return value;
-  };
-
   // The listing: everything under a rule covering `_table`; otherwise the tables the caller may read
   // one by one (a role granted only `_table/orders` still sees `orders`), or 403 if none.
   router.get('/', async (req: Request, res: Response) => {
     const ctx = contextOf(res);
-    const service = param(req, 'service');
+    const service = routeParam(req, 'service');
     /** The 403 refusing `resource`, or undefined when it is allowed (other errors propagate). */
     const denial = (resource: { kind: 'table'; name?: string }) =>
       deps.authorizer.authorize(ctx.principal, { service, resource, verb: 'GET' }).then(
@@ -124,10 +87,10 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
   router.get('/:table', async (req: Request, res: Response) => {
     const started = performance.now();
     const ctx = contextOf(res);
-    const service = param(req, 'service');
+    const service = routeParam(req, 'service');
     const query = parseQuery(readQuerySchema, req.query);
     const streaming = wantsNdjson(req);
-    const tableName = param(req, 'table');
+    const tableName = routeParam(req, 'table');
     // Authorize before resolving names, so callers without access learn nothing from a 404.
     const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: tableName }, verb: 'GET' });
     const { catalog, executor } = deps.registry.snapshot(service);
@@ -171,13 +134,13 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
 
   router.get('/:table/:id', async (req: Request, res: Response) => {
     const ctx = contextOf(res);
-    const service = param(req, 'service');
+    const service = routeParam(req, 'service');
     const query = parseQuery(recordQuerySchema, req.query);
-    const tableName = param(req, 'table');
+    const tableName = routeParam(req, 'table');
     const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: tableName }, verb: 'GET' });
     const { catalog, executor } = deps.registry.snapshot(service);
     const table = resolveTable(catalog, tableName);
-    const id = param(req, 'id');
+    const id = routeParam(req, 'id');
     const statement = planRecordRead(table, id, query.fields, grant.columns);
     const { rows } = await executor.run(applyGrant(statement, grant), ctx);
     const row = rows[0];
@@ -185,10 +148,17 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
     res.json(row);
   });
 
-  // Writes arrive with the full REST surface; until then, answer them in the envelope, not with a 404.
-  for (const path of ['/', '/:table', '/:table/:id']) {
+  registerTableWrites(router, deps);
+
+  // Other methods: answer in the envelope with the methods the path has, not with a 404.
+  const methods: Record<string, readonly string[]> = {
+    '/': ['GET', 'HEAD'],
+    '/:table': ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    '/:table/:id': ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE'],
+  };
+  for (const [path, allowed] of Object.entries(methods)) {
     router.all(path, (req: Request) => {
-      throw requestErrors.methodNotAllowed(req.method, req.originalUrl.split('?')[0] ?? req.path, ['GET', 'HEAD']);
+      throw requestErrors.methodNotAllowed(req.method, req.originalUrl.split('?')[0] ?? req.path, allowed);
     });
   }
   return router;

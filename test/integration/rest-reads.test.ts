@@ -286,10 +286,13 @@ describeEngines('REST reads', (fixture) => {
       await expectError('/api/v1/shop/_table/customer_order_summary/1', 400, 'noPrimaryKey');
     });
 
-    it('refuses writes until the write API exists, and unacceptable media types', async () => {
-      const post = await fixture().table<ErrorBody>('products', {}, { method: 'POST' });
+    it('answers methods a path lacks with 405 and its Allow list, and unacceptable media types with 406', async () => {
+      const post = await fixture().get<ErrorBody>('/api/v1/shop/_table', { method: 'POST' });
       expect(post.status).toBe(405);
       expect(post.headers.get('allow')).toBe('GET, HEAD');
+      const postRecord = await fixture().get<ErrorBody>('/api/v1/shop/_table/products/1', { method: 'POST' });
+      expect(postRecord.status).toBe(405);
+      expect(postRecord.headers.get('allow')).toBe('GET, HEAD, PUT, PATCH, DELETE');
       const csv = await fixture().table<ErrorBody>('products', {}, { headers: { Accept: 'text/csv' } });
       expect(csv.status).toBe(406);
       expect(csv.body.error.context.reason).toBe('notAcceptable');

@@ -93,24 +93,36 @@ export async function startEngineServer(engine: TestEngine, extraEnv: Record<str
   const tmp = await mkdtemp(path.join(os.tmpdir(), `sluice-${engine}-`));
   const pgliteDir = path.join(tmp, 'shop');
   if (engine === 'pglite') await cp(inject('pgliteTemplateDir'), pgliteDir, { recursive: true });
+  return startServerWith({ [SERVICE]: dsnFor(engine, pgliteDir) }, tmp, extraEnv);
+}
+
+/**
+ * Starts a server on a free port for the given services (name → DSN), with the fixture's admin,
+ * keeping its state in `dataDir` (removed by `cleanup`).
+ */
+export async function startServerWith(
+  services: Record<string, string>,
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ server: RunningServer; cleanup: () => Promise<void> }> {
   const config = await loadConfig({
     env: {
       PORT: '0',
-      SLUICE_DATA_DIR: tmp,
+      SLUICE_DATA_DIR: dataDir,
       SLUICE_STATEMENT_COUNT_HEADER: 'true',
       SLUICE_POOL_SIZE: '4',
       SLUICE_ADMIN_EMAIL: ADMIN_EMAIL,
       SLUICE_ADMIN_PASSWORD: ADMIN_PASSWORD,
       ...extraEnv,
     },
-    cli: { service: [`${SERVICE}=${dsnFor(engine, pgliteDir)}`] },
+    cli: { service: Object.entries(services).map(([name, dsn]) => `${name}=${dsn}`) },
   });
   const server = await startServer(config, { logger: pino({ level: process.env.SLUICE_TEST_LOG_LEVEL ?? 'silent' }) });
   return {
     server,
     cleanup: async () => {
       await server.close();
-      await rm(tmp, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
