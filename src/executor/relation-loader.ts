@@ -94,3 +94,58 @@ export async function loadRelated(
   );
   return spec.relation.kind === 'oneToMany' ? results : results.map((rows) => rows[0] ?? null);
 }
+
+export interface ManyToManyLoadSpec {
+  readonly service: string;
+  readonly relation: Extract<Relation, { kind: 'manyToMany' }>;
+  readonly junction: Table;
+  readonly target: Table;
+  /** An authorized select on the junction table whose items are the junction's columns that point at the target. */
+  readonly junctionSelect: AuthorizedStatement<Select>;
+  /** An authorized select on the target: columns, filter and order. */
+  readonly targetSelect: AuthorizedStatement<Select>;
+  /** At most this many related rows per parent, in the target select's order. */
+  readonly limit: number;
+}
+
+/**
+ * Many-to-many rows per parent, in two statements whatever the number of parents: the junction rows
+ * of all parents (through the keyed loader), then all their targets in one ordered select, handed
+ * out to each parent in that order and cut to `limit`.
+ */
+export async function loadManyToMany(runner: StatementRunner, ctx: RequestContext, spec: ManyToManyLoadSpec, parents: readonly Row[]): Promise<Row[][]> {
+  const { junction } = spec.relation;
+  const toJunction: KeyedRelation = {
+    kind: 'oneToMany',
+    name: `${spec.relation.name}\u0000junction`,
+    target: junction.table,
+    columns: junction.sourceColumns.map((pair) => ({ from: pair.to, to: pair.from })),
+    constraint: junction.sourceConstraint,
+  };
+  const links = (await loadRelated(runner, ctx, { service: spec.service, relation: toJunction, target: spec.junction, select: spec.junctionSelect }, parents)) as Row[][];
+  const targetKeyOf = (row: Row) => junction.targetColumns.map((pair) => row[pair.from] as ParamValue);
+  const wanted = new Map<string, readonly ParamValue[]>();
+  for (const row of links.flat()) {
+    const key = targetKeyOf(row);
+    if (key.every((v) => v !== null && v !== undefined)) wanted.set(keyString(key), key);
+  }
+  if (wanted.size === 0) return parents.map(() => []);
+  const keyColumns = junction.targetColumns.map((pair) => {
+    const column = spec.target.columnsByName.get(pair.to);
+    if (!column) throw new Error(`Relation ${spec.relation.name} names missing column ${spec.target.name}.${pair.to}`);
+    return columnRef(spec.target, column);
+  });
+  const condition = {
+    kind: 'tupleIn' as const,
+    left: keyColumns,
+    rows: [...wanted.values()].map((key) => key.map((value, i) => param(value, (keyColumns[i] as ColumnRef).valueType))),
+  };
+  const { statement, addedColumns } = forRelationLoad(spec.targetSelect, keyColumns, condition);
+  const { rows } = await runner.run(statement, ctx);
+  const keyed = rows.map((row) => ({ key: keyString(keyColumns.map((c) => row[c.name])), row }));
+  for (const row of rows) for (const name of addedColumns) delete row[name];
+  return links.map((parentLinks) => {
+    const mine = new Set(parentLinks.map((link) => keyString(targetKeyOf(link))));
+    return keyed.filter((entry) => mine.has(entry.key)).slice(0, spec.limit).map((entry) => ({ ...entry.row }));
+  });
+}

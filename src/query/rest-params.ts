@@ -15,7 +15,8 @@ import type { FilterLimits } from './filter/filter-ast.js';
 import { parseFields, parseFilter, parseOrder } from './filter/filter-parser.js';
 import { coerceValue, FilterResolver, type RawValue } from './filter/resolve-filter.js';
 import { and, columnItem, columnRef, orderBy as orderItem, param, tableRef } from './ir-factories.js';
-import type { ColumnRef, Expr, OrderItem, Select } from './ir.js';
+import type { AggregateFunction, ColumnRef, Expr, OrderItem, Select, SelectItem } from './ir.js';
+import { isPostgrestOrder, parsePostgrestOrder, resolveColumnConditions, type ColumnCondition } from './postgrest-params.js';
 
 export interface ReadParams {
   readonly filter?: string;
@@ -26,6 +27,10 @@ export interface ReadParams {
   readonly offset?: number;
   readonly ids?: string;
   readonly includeCount?: boolean;
+  /** PostgREST-style `{column}.{op}=value` conditions, ANDed with `filter`. */
+  readonly conditions?: readonly ColumnCondition[];
+  /** `group=col1,col2`: group rows (with aggregates in `fields`). */
+  readonly group?: string;
 }
 
 export interface ReadLimits {
@@ -66,7 +71,8 @@ export function resolveOrder(table: Table, order: string | undefined, visible: V
   const items: OrderItem[] = [];
   if (order !== undefined && order.trim() !== '') {
     const resolver = new FilterResolver(table);
-    for (const term of parseOrder(order)) items.push(orderItem(resolver.column(term.column)[1], term.direction, term.nulls));
+    const terms = isPostgrestOrder(order) ? parsePostgrestOrder(order) : parseOrder(order);
+    for (const term of terms) items.push(orderItem(resolver.column(term.column)[1], term.direction, term.nulls));
   }
   const ordered = new Set(items.map((i) => i.column.name));
   if (!table.primaryKey.every((name) => isVisible(visible, name))) return items;
@@ -182,20 +188,20 @@ export function planTableRead(
 ): TableReadPlan {
   const streaming = options.streaming ?? false;
   const visible = options.visible ?? 'all';
-  const columns = resolveFields(table, params.fields, visible);
-  const where = and(
-    resolveFilterParam(table, params.filter, limits.filter),
-    params.ids !== undefined ? idsCondition(table, params.ids, limits.filter.maxInListSize) : undefined,
-  );
-  const order = resolveOrder(table, params.order, visible);
+  const where = readCondition(table, params, limits.filter);
+  const aggregate = planAggregate(table, params.fields, params.group);
+  if (aggregate && params.includeCount) throw requestErrors.invalidParameter('include_count', 'cannot be combined with aggregates or group');
+  const columns = aggregate ? [] : resolveFields(table, params.fields, visible);
+  const order = aggregate ? resolveGroupOrder(table, params.order, aggregate.groupBy) : resolveOrder(table, params.order, visible);
   const limit = streaming ? params.limit : Math.min(params.limit ?? limits.defaultLimit, limits.maxLimit);
   const offset = params.offset ?? 0;
   const from = tableRef(table);
   const page: Select = Object.freeze({
     kind: 'select',
     from,
-    items: Object.freeze(columns.map(columnItem)),
+    items: Object.freeze(aggregate ? aggregate.items : columns.map(columnItem)),
     ...(where ? { where } : {}),
+    ...(aggregate && aggregate.groupBy.length > 0 ? { groupBy: aggregate.groupBy } : {}),
     orderBy: Object.freeze(order),
     ...(limit !== undefined ? { limit } : {}),
     ...(offset > 0 ? { offset } : {}),
@@ -210,6 +216,83 @@ export function planTableRead(
       })
     : undefined;
   return { page, ...(count ? { count } : {}), ...(limit !== undefined ? { limit } : {}), offset };
+}
+
+/** The rows a read or write addresses: `filter`, PostgREST-style conditions and `ids`, ANDed. */
+export function readCondition(
+  table: Table,
+  params: Pick<ReadParams, 'filter' | 'ids' | 'conditions'>,
+  limits: FilterLimits,
+): Expr | undefined {
+  return and(
+    resolveFilterParam(table, params.filter, limits),
+    resolveColumnConditions(table, params.conditions ?? [], limits),
+    params.ids !== undefined ? idsCondition(table, params.ids, limits.maxInListSize) : undefined,
+  );
+}
+
+const AGGREGATE = /^\s*(count|sum|avg|min|max)\s*\(\s*(\*|[^()]*?)\s*\)\s*$/i;
+const NUMERIC = new Set(['integer', 'bigint', 'decimal', 'float']);
+const ORDERED = new Set([...NUMERIC, 'string', 'enum', 'date', 'time', 'timestamp', 'timestamptz']);
+
+interface AggregatePlan {
+  readonly items: readonly SelectItem[];
+  readonly groupBy: readonly ColumnRef[];
+}
+
+/**
+ * `fields=count(*),sum(total),status` with `group=status` → group columns and aggregates
+ * (`count`, `sum_total`, `avg_price`, …). Undefined when `fields` has no aggregate and there is no
+ * `group`. Plain columns in `fields` must be grouped; sum/avg need numeric columns, min/max ordered ones.
+ */
+export function planAggregate(table: Table, fields: string | undefined, group: string | undefined): AggregatePlan | undefined {
+  const terms = fields === undefined || fields.trim() === '' ? [] : fields.split(',');
+  const hasAggregate = terms.some((t) => AGGREGATE.test(t));
+  if (!hasAggregate && (group === undefined || group.trim() === '')) return undefined;
+  const resolver = new FilterResolver(table);
+  if (group !== undefined && group.trim() !== '' && parseFields(group) === '*') throw requestErrors.invalidParameter('group', 'name the columns to group by');
+  const groupBy = group === undefined || group.trim() === '' ? [] : resolveFields(table, group);
+  const grouped = new Set(groupBy.map((c) => c.name));
+  const items: SelectItem[] = groupBy.map(columnItem);
+  const aliases = new Set<string>(grouped);
+  for (const term of terms) {
+    const match = AGGREGATE.exec(term);
+    if (!match) {
+      const plain = term.trim();
+      if (plain === '' || !grouped.has(resolver.column({ kind: 'identifier', name: plain, position: 0 })[0].name)) {
+        throw requestErrors.invalidParameter('fields', `'${plain}' must be an aggregate or one of the group columns`);
+      }
+      continue; // group columns come first already
+    }
+    const fn = (match[1] as string).toLowerCase() as AggregateFunction;
+    const argument = match[2] as string;
+    let item: SelectItem;
+    if (argument === '*') {
+      if (fn !== 'count') throw requestErrors.invalidParameter('fields', `${fn}(*) is not an aggregate; name a column`);
+      item = { kind: 'aggregate', fn, alias: 'count' };
+    } else {
+      const [column, ref] = resolver.column({ kind: 'identifier', name: argument, position: 0 });
+      const type = typeof column.valueType === 'string' ? column.valueType : 'array';
+      if ((fn === 'sum' || fn === 'avg') && !NUMERIC.has(type)) throw requestErrors.unsupportedOperator(table.name, column.name, fn, `needs a numeric column, not ${type}`);
+      if ((fn === 'min' || fn === 'max') && !ORDERED.has(type)) throw requestErrors.unsupportedOperator(table.name, column.name, fn, `not defined for ${type} columns`);
+      item = { kind: 'aggregate', fn, column: ref, alias: `${fn}_${column.name}` };
+    }
+    if (item.kind === 'aggregate' && aliases.has(item.alias)) continue;
+    if (item.kind === 'aggregate') aliases.add(item.alias);
+    items.push(item);
+  }
+  return { items, groupBy };
+}
+
+/** `order` of a grouped read: group columns only (the default: all of them, in group order). */
+function resolveGroupOrder(table: Table, order: string | undefined, groupBy: readonly ColumnRef[]): OrderItem[] {
+  if (order === undefined || order.trim() === '') return groupBy.map((c) => orderItem(c, 'asc'));
+  const grouped = new Set(groupBy.map((c) => c.name));
+  const items = resolveOrder({ ...table, primaryKey: [] }, order);
+  for (const item of items) {
+    if (!grouped.has(item.column.name)) throw requestErrors.invalidParameter('order', `'${item.column.name}' is not a group column`);
+  }
+  return items;
 }
 
 /** Plans the read of one record by its id. */

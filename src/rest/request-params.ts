@@ -46,3 +46,9 @@ export function readLimits(limits: Limits): ReadLimits {
     },
   };
 }
+
+/** `fields`, or its PostgREST name `select` (not both). */
+export function selectedFields(query: { readonly fields?: string | undefined; readonly select?: string | undefined }): string | undefined {
+  if (query.fields !== undefined && query.select !== undefined) throw requestErrors.invalidParameter('select', 'give fields or select, not both');
+  return query.fields ?? query.select;
+}

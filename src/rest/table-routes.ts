@@ -14,15 +14,23 @@ import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { applyGrant } from '../auth/apply-grant.js';
 import type { Authorizer } from '../auth/authorizer.js';
+import type { Catalog } from '../catalog/catalog-types.js';
 import { resolveTable } from '../catalog/resolve.js';
+import type { Row } from '../dialects/dialect.js';
+import type { Executor } from '../executor/executor.js';
+import type { RequestContext } from '../executor/request-context.js';
+import { columnItem } from '../query/ir-factories.js';
+import type { ColumnRef, Select } from '../query/ir.js';
 import type { Limits } from '../config/config-schema.js';
 import { catalogErrors, isApiError, requestErrors } from '../errors.js';
 import { contextOf } from '../http/request-context-middleware.js';
+import { columnConditions } from '../query/postgrest-params.js';
 import { planRecordRead, planTableRead } from '../query/rest-params.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { tookMs, type ListEnvelope } from './envelopes.js';
 import { NDJSON, streamNdjson } from './ndjson.js';
-import { count, flag, parseQuery, readLimits, routeParam, text } from './request-params.js';
+import { embedRelated, parentKeyColumns, parseRelated, type RelatedDeps } from './related.js';
+import { count, flag, parseQuery, readLimits, routeParam, selectedFields, text } from './request-params.js';
 import { registerTableWrites } from './table-write-routes.js';
 
 export interface TableRouteDeps {
@@ -35,14 +43,17 @@ export interface TableRouteDeps {
 const readQuerySchema = z.looseObject({
   filter: text.optional(),
   fields: text.optional(),
+  select: text.optional(),
+  group: text.optional(),
   order: text.optional(),
   limit: count.optional(),
   offset: count.optional(),
   include_count: flag.optional(),
   ids: text.optional(),
+  related: text.optional(),
 });
 
-const recordQuerySchema = z.looseObject({ fields: text.optional() });
+const recordQuerySchema = z.looseObject({ fields: text.optional(), select: text.optional(), related: text.optional() });
 
 /** JSON unless the client asks for NDJSON; 406 when it accepts neither. */
 function wantsNdjson(req: Request): boolean {
@@ -52,9 +63,31 @@ function wantsNdjson(req: Request): boolean {
   return chosen === NDJSON;
 }
 
+/** The select with `columns` added to its items where missing; `added` names the ones it added. */
+function withColumns(select: Select, columns: readonly ColumnRef[]): { readonly select: Select; readonly added: readonly string[] } {
+  const present = new Set(select.items.flatMap((i) => (i.kind === 'column' ? [i.column.name] : [])));
+  const missing = columns.filter((c) => !present.has(c.name));
+  if (missing.length === 0) return { select, added: [] };
+  return { select: { ...select, items: [...select.items, ...missing.map(columnItem)] }, added: missing.map((c) => c.name) };
+}
+
+function stripColumns(rows: Row[], names: readonly string[]): void {
+  if (names.length === 0) return;
+  for (const row of rows) for (const name of names) delete row[name];
+}
+
 export function tableRoutes(deps: TableRouteDeps): express.Router {
   const router = express.Router({ mergeParams: true });
   const limits = readLimits(deps.limits);
+  const relatedDeps = (service: string, catalog: Catalog, executor: Executor, ctx: RequestContext): RelatedDeps => ({
+    authorizer: deps.authorizer,
+    service,
+    catalog,
+    runner: executor,
+    ctx,
+    principal: ctx.principal,
+    defaultLimit: deps.limits.defaultLimit,
+  });
 
   // The listing: everything under a rule covering `_table`; otherwise the tables the caller may read
   // one by one (a role granted only `_table/orders` still sees `orders`), or 403 if none.
@@ -99,7 +132,9 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
       table,
       {
         filter: query.filter,
-        fields: query.fields,
+        fields: selectedFields(query),
+        group: query.group,
+        conditions: columnConditions(query),
         order: query.order,
         limit: query.limit,
         offset: query.offset,
@@ -109,7 +144,11 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
       limits,
       { streaming, visible: grant.columns },
     );
-    const page = applyGrant(plan.page, grant);
+    const related = parseRelated(table, query.related, query, deps.limits.maxLimit);
+    if (related.length > 0 && streaming) throw requestErrors.invalidParameter('related', 'is not available with NDJSON streaming');
+    if (related.length > 0 && plan.page.items.some((i) => i.kind === 'aggregate')) throw requestErrors.invalidParameter('related', 'cannot be combined with aggregates');
+    const withKeys = withColumns(plan.page, parentKeyColumns(table, related));
+    const page = applyGrant(withKeys.select, grant);
     const countStatement = plan.count ? applyGrant(plan.count, grant) : undefined;
 
     const total = countStatement ? Number((await executor.run(countStatement, ctx)).rows[0]?.count ?? 0) : undefined;
@@ -119,6 +158,8 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
       return;
     }
     const { rows } = await executor.run(page, ctx);
+    await embedRelated(relatedDeps(service, catalog, executor, ctx), related, rows);
+    stripColumns(rows, withKeys.added);
     const body: ListEnvelope = {
       resource: rows,
       meta: {
@@ -141,8 +182,11 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
     const { catalog, executor } = deps.registry.snapshot(service);
     const table = resolveTable(catalog, tableName);
     const id = routeParam(req, 'id');
-    const statement = planRecordRead(table, id, query.fields, grant.columns);
-    const { rows } = await executor.run(applyGrant(statement, grant), ctx);
+    const related = parseRelated(table, query.related, query, deps.limits.maxLimit);
+    const withKeys = withColumns(planRecordRead(table, id, selectedFields(query), grant.columns), parentKeyColumns(table, related));
+    const { rows } = await executor.run(applyGrant(withKeys.select, grant), ctx);
+    await embedRelated(relatedDeps(service, catalog, executor, ctx), related, rows);
+    stripColumns(rows, withKeys.added);
     const row = rows[0];
     if (!row) throw catalogErrors.recordNotFound(service, table.name, id);
     res.json(row);

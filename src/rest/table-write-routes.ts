@@ -25,11 +25,12 @@ import { TableWriter, type KeyedUpdate, type WriteScope } from '../executor/tabl
 import { contextOf } from '../http/request-context-middleware.js';
 import { and } from '../query/ir-factories.js';
 import type { Expr } from '../query/ir.js';
-import { idsCondition, recordCondition, resolveFields, resolveFilterParam, type ReadLimits } from '../query/rest-params.js';
+import { columnConditions } from '../query/postgrest-params.js';
+import { idsCondition, readCondition, recordCondition, resolveFields, type ReadLimits } from '../query/rest-params.js';
 import { keysCondition, keyValues, primaryKey, recordValues, setList, type ConflictResolution, type RecordValues } from '../query/rest-writes.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { tookMs } from './envelopes.js';
-import { flag, parseQuery, readLimits, routeParam, text } from './request-params.js';
+import { flag, parseQuery, readLimits, routeParam, selectedFields, text } from './request-params.js';
 
 export interface TableWriteDeps {
   readonly registry: ServiceRegistry;
@@ -41,6 +42,7 @@ const writeQuerySchema = z.looseObject({
   filter: text.optional(),
   ids: text.optional(),
   fields: text.optional(),
+  select: text.optional(),
   upsert: flag.optional(),
   rollback: flag.optional(),
 });
@@ -75,12 +77,10 @@ function bodyRecords(body: unknown, table: Table, max: number): JsonRecord[] {
   });
 }
 
-/** The rows a request addresses through `filter` and/or `ids` (ANDed), if it names any. */
+/** The rows a request addresses through `filter`, `{column}.{op}` conditions and/or `ids` (ANDed), if it names any. */
 function queryTarget(table: Table, query: WriteQuery, limits: ReadLimits): Expr | undefined {
-  return and(
-    resolveFilterParam(table, query.filter, limits.filter),
-    query.ids !== undefined ? idsCondition(table, query.ids, limits.filter.maxInListSize) : undefined,
-  );
+  const params = { ...(query.filter !== undefined ? { filter: query.filter } : {}), ...(query.ids !== undefined ? { ids: query.ids } : {}) };
+  return readCondition(table, { ...params, conditions: columnConditions(query) }, limits.filter);
 }
 
 /** `ids` in a body (`{"ids": [1, 2], ...fields}`), when the table has no column of that name. */
@@ -130,7 +130,7 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
     const { catalog, executor } = deps.registry.snapshot(service);
     const table = resolveTable(catalog, tableName);
     assertCapable(table, verb);
-    const returning = resolveFields(table, query.fields, grant.columns);
+    const returning = resolveFields(table, selectedFields(query), grant.columns);
     return { table, executor, grant, query, started, scope: { ctx, grant, returning } };
   };
 

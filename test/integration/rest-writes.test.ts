@@ -259,6 +259,8 @@ await describeScratch('REST writes', { postgres: POSTGRES, mysql: MYSQL }, (fixt
     expect((await f.send<ListBody<Item>>('DELETE', `${T}/items`, { ids: [ids[2], 999999] })).body.meta.count).toBe(1);
     expect((await f.send<ListBody<Item>>('DELETE', `${T}/items`, { resource: [{ id: ids[3] }] })).body.meta.count).toBe(1);
     expect((await itemsWhere(f, "sku like 'd-%'")).map((r) => r.sku)).toEqual(['d-5']);
+    expect((await f.send<ListBody<Item>>('DELETE', `${T}/items?sku.eq=d-5`)).body.meta.count).toBe(1); // PostgREST-style condition
+    expect(await itemsWhere(f, "sku like 'd-%'")).toEqual([]);
   });
 
   it('reads, replaces, updates and deletes one record by id, composite keys included', async () => {
