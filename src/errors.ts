@@ -88,6 +88,14 @@ export const requestErrors = {
   malformedBody: (message: string) => new ApiError(400, `Malformed request body: ${message}`, 'malformedBody'),
   bodyTooLarge: (limit: string) =>
     new ApiError(413, `Request body is larger than the limit of ${limit}`, 'bodyTooLarge', { limit }),
+  /** 429; `policy` names the limit that was reached (`api` or `login`), as the RateLimit headers do. */
+  rateLimited: (policy: string, limit: number, windowSeconds: number, retryAfterSeconds: number) =>
+    new ApiError(
+      429,
+      `Too many requests: the limit is ${limit} per ${windowSeconds} s; retry in ${retryAfterSeconds} s`,
+      'rateLimited',
+      { policy, limit, windowSeconds, retryAfterSeconds },
+    ),
 };
 
 /** Names that do not resolve against a service's catalog. */

@@ -101,6 +101,9 @@ export async function startEngineServer(engine: TestEngine, extraEnv: Record<str
       SLUICE_POOL_SIZE: '4',
       SLUICE_ADMIN_EMAIL: ADMIN_EMAIL,
       SLUICE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      // Suites send many requests and log in often from one IP; test/integration/http-limits.test.ts turns limits on.
+      SLUICE_RATE_LIMIT: '0',
+      SLUICE_LOGIN_RATE_LIMIT: '0',
       ...extraEnv,
     },
     cli: { service: [`${SERVICE}=${dsnFor(engine, pgliteDir)}`] },
