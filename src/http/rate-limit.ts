@@ -61,7 +61,7 @@ export function connectRedis(url: string, logger: Logger): Redis {
   client.on('error', (error: Error) => {
     if (down) return;
     down = true;
-    logger.warn({ err: { message: error.message } }, 'Redis is not answering: rate limits are not enforced until it does');
+    logger.warn({ reason: error.message }, 'Redis is not answering: rate limits are not enforced until it does');
   });
   client.on('ready', () => {
     if (down) logger.info('Redis answers again: rate limits are enforced');
