@@ -110,6 +110,14 @@ export const requestErrors = {
     ),
   notWritable: (table: string, method: string, allowed: readonly string[]) =>
     new ApiError(405, `'${table}' does not support ${method}`, 'methodNotAllowed', { table, method, allowed }),
+  /** 429; `policy` names the limit that was reached (`api` or `login`), as the RateLimit headers do. */
+  rateLimited: (policy: string, limit: number, windowSeconds: number, retryAfterSeconds: number) =>
+    new ApiError(
+      429,
+      `Too many requests: the limit is ${limit} per ${windowSeconds} s; retry in ${retryAfterSeconds} s`,
+      'rateLimited',
+      { policy, limit, windowSeconds, retryAfterSeconds },
+    ),
 };
 
 /**

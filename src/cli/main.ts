@@ -3,7 +3,7 @@
  * The `sluice` command.
  *
  *   sluice serve [--port 8080] [--host H] [--config FILE] [--service NAME=DSN]... [--data-dir DIR]
- *                [--log-level L] [--pool-size N]
+ *                [--log-level L] [--pool-size N] [--cors-origins LIST] [--rate-limit N] [--login-rate-limit N]
  *   sluice admin create --email E [--name N] [--password-stdin] [--data-dir DIR]
  *   sluice introspect DSN [--schema S] [--raw]
  *
@@ -134,6 +134,9 @@ program
   .addOption(new Option('-d, --data-dir <dir>', 'data directory (env SLUICE_DATA_DIR, default ./.sluice)'))
   .addOption(new Option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env SLUICE_LOG_LEVEL)'))
   .addOption(new Option('--pool-size <n>', 'connections per service (env SLUICE_POOL_SIZE, default 10)'))
+  .addOption(new Option('--cors-origins <list>', 'comma-separated origins browsers may call from, or * (env SLUICE_CORS_ORIGINS, default *)'))
+  .addOption(new Option('--rate-limit <n>', 'requests per minute per API key/user/IP, 0 = off (env SLUICE_RATE_LIMIT, default 600)'))
+  .addOption(new Option('--login-rate-limit <n>', 'admin logins per minute per IP, 0 = off (env SLUICE_LOGIN_RATE_LIMIT, default 10)'))
   .action((options: CliOptions) => serve(options));
 
 const admin = program.command('admin').description('Manage admins in the metadata store');

@@ -6,6 +6,7 @@
  *
  * May import: errors.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -117,6 +118,47 @@ export const userJwtIssuerSchema = z
   })
   .refine((i) => (i.jwksUrl === undefined) !== (i.secret === undefined), { message: 'set exactly one of jwksUrl and secret' });
 
+/** A list given as an array (config file) or as one comma-separated string (environment, flag). */
+const commaList = (value: unknown) =>
+  typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter(Boolean) : value;
+
+/** `*`, or an origin as browsers send it (`https://app.example.com:8443`: scheme, host, port; no path). */
+const corsOrigin = z.string().transform((value, ctx) => {
+  if (value === '*') return value;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || value.replace(/\/$/, '').toLowerCase() !== url.origin.toLowerCase()) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not an origin such as https://app.example.com (scheme, host and port only)` });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+/** express's `trust proxy`: false, true, a hop count, or trusted proxy addresses/subnets (proxy-addr's names allowed). */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const trustProxySchema = z.union([z.boolean(), z.number().int().min(0).max(100), z.string()]).transform(
+  (value, ctx): boolean | number | string => {
+    if (typeof value !== 'string') return value;
+    const text = value.trim();
+    if (text === 'true' || text === 'false') return text === 'true';
+    if (/^\d{1,3}$/.test(text)) return Number(text);
+    const entries = text.split(',').map((part) => part.trim());
+    const bad = entries.find((entry) => {
+      const [address = '', prefix, extra] = entry.split('/');
+      return !PROXY_NAMES.has(entry) && (extra !== undefined || net.isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix)));
+    });
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${bad}" is not true/false, a hop count, an IP address or subnet, or loopback|linklocal|uniquelocal` });
+      return z.NEVER;
+    }
+    return entries.join(', ');
+  },
+);
+
 export const configSchema = z.strictObject({
   port: integer(0, 65535).default(8080).describe('HTTP port (0 picks a free one)'),
   host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on; 0.0.0.0 to accept remote connections'),
@@ -164,6 +206,32 @@ export const configSchema = z.strictObject({
   statementCountHeader: booleanish
     .default(false)
     .describe('Send X-Sluice-Statements (SQL statements the request ran) on every response; for tests and benchmarks'),
+  corsOrigins: z
+    .preprocess(commaList, z.array(corsOrigin).min(1, 'name at least one origin, or *'))
+    .default(['*'])
+    .refine((origins) => !origins.includes('*') || origins.length === 1, '* cannot be combined with other origins')
+    .describe('Origins browsers may call from: * (any), or a list such as https://app.example.com'),
+  corsCredentials: booleanish
+    .default(false)
+    .describe('Allow credentialed cross-origin requests (cookies, Authorization) from the listed origins; needs an explicit corsOrigins list'),
+  trustProxy: trustProxySchema
+    .default(false)
+    .describe('Which X-Forwarded-For hops to believe for the client IP (express trust proxy): false, a hop count, or proxy addresses/subnets'),
+  rateLimit: z
+    .strictObject({
+      requestsPerMinute: integer(0, 10_000_000).default(600).describe('Requests per minute per API key, user, admin or (without credentials) client IP; 0 disables'),
+      loginPerMinute: integer(0, 10_000_000).default(10).describe('Admin login attempts per minute per client IP; 0 disables'),
+    })
+    .prefault({}),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional()
+    .describe('Redis holding the rate-limit counters, so several instances share them; default: in memory, per instance'),
+  redisKeyPrefix: z.string().min(1).max(100).default('sluice:').describe('Prefix of every key Sluice writes to Redis'),
+}).refine((c) => !(c.corsCredentials && c.corsOrigins.includes('*')), {
+  message: 'cannot be true while corsOrigins is * (browsers refuse credentials with a wildcard origin): list the allowed origins',
+  path: ['corsCredentials'],
 });
 
 export type ServiceConfig = z.output<typeof serviceConfigSchema>;

@@ -11,7 +11,9 @@
  * SLUICE_JWT_SECRET, SLUICE_ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD, SLUICE_ADMIN_TOKEN_TTL,
  * SLUICE_API_KEY_PREFIX, SLUICE_ANONYMOUS_ROLE, and one end-user JWT issuer through
  * SLUICE_USER_JWT_ISSUER with SLUICE_USER_JWT_JWKS_URL or SLUICE_USER_JWT_SECRET (plus
- * SLUICE_USER_JWT_AUDIENCE, SLUICE_USER_JWT_ROLE_CLAIM); a config file may list several.
+ * SLUICE_USER_JWT_AUDIENCE, SLUICE_USER_JWT_ROLE_CLAIM); a config file may list several. HTTP:
+SLUICE_CORS_ORIGINS (comma-separated), SLUICE_CORS_CREDENTIALS, SLUICE_TRUST_PROXY, SLUICE_RATE_LIMIT,
+SLUICE_LOGIN_RATE_LIMIT, SLUICE_REDIS_URL, SLUICE_REDIS_KEY_PREFIX.
  *
  * Values of secret keys (passwords, keys, DSNs) never appear in error messages.
  *
@@ -36,6 +38,9 @@ export interface CliOptions {
   readonly dataDir?: string;
   readonly logLevel?: string;
   readonly poolSize?: string;
+  readonly corsOrigins?: string;
+  readonly rateLimit?: string;
+  readonly loginRateLimit?: string;
 }
 
 export interface ConfigSources {
@@ -68,6 +73,13 @@ const ENV_KEYS: readonly (readonly [string, string])[] = [
   ['SLUICE_ADMIN_TOKEN_TTL', 'adminTokenTtlSeconds'],
   ['SLUICE_API_KEY_PREFIX', 'apiKeyPrefix'],
   ['SLUICE_ANONYMOUS_ROLE', 'anonymousRole'],
+  ['SLUICE_CORS_ORIGINS', 'corsOrigins'],
+  ['SLUICE_CORS_CREDENTIALS', 'corsCredentials'],
+  ['SLUICE_TRUST_PROXY', 'trustProxy'],
+  ['SLUICE_RATE_LIMIT', 'rateLimit.requestsPerMinute'],
+  ['SLUICE_LOGIN_RATE_LIMIT', 'rateLimit.loginPerMinute'],
+  ['SLUICE_REDIS_URL', 'redisUrl'],
+  ['SLUICE_REDIS_KEY_PREFIX', 'redisKeyPrefix'],
 ];
 
 /** The end-user JWT issuer given through the environment, if any. */
@@ -86,8 +98,14 @@ function userIssuerFromEnv(env: Readonly<Record<string, string | undefined>>): R
 
 function setKey(raw: RawConfig, key: string, value: unknown): void {
   const [head, tail] = key.split('.', 2) as [string, string | undefined];
-  if (tail === undefined) raw[head] = value;
-  else (raw[head] as Record<string, unknown>)[tail] = value;
+  if (tail === undefined) {
+    raw[head] = value;
+    return;
+  }
+  // A nested key (limits.maxLimit) beats a file's whole object only in that key; a non-object there is replaced.
+  const parent = raw[head];
+  if (typeof parent !== 'object' || parent === null || Array.isArray(parent)) raw[head] = { [tail]: value };
+  else (parent as Record<string, unknown>)[tail] = value;
 }
 
 /** `name=dsn` → [name, dsn]; the DSN may itself contain `=`. */
@@ -172,11 +190,14 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
     ['dataDir', 'dataDir', '--data-dir'],
     ['logLevel', 'logLevel', '--log-level'],
     ['poolSize', 'poolSize', '--pool-size'],
+    ['corsOrigins', 'corsOrigins', '--cors-origins'],
+    ['rateLimit', 'rateLimit.requestsPerMinute', '--rate-limit'],
+    ['loginRateLimit', 'rateLimit.loginPerMinute', '--login-rate-limit'],
   ];
   for (const [option, key, flag] of flags) {
     const value = cli[option];
     if (value === undefined) continue;
-    raw[key] = value;
+    setKey(raw, key, value);
     origins.set(key, flag);
   }
   for (const spec of cli.service ?? []) {

@@ -2,12 +2,14 @@
  * Builds the express application — middleware, routes, error envelope — without listening, so tests
  * and embedders can mount it on any server (graphql-yoga's examples/express buildApp).
  *
- * Order: request id + logging → request context → probes (no authentication) → body parsing and
- * authentication for /api/v1 → System API and data routes → 404 → error envelope.
+ * Order: request id + logging → request context → CORS (answers preflights) → probes (no
+ * authentication, no rate limit) → login rate limit → body parsing and authentication for /api/v1 →
+ * per-caller rate limit → System API and data routes → 404 → error envelope.
  *
  * May import: every surface, system, config, errors.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -18,8 +20,10 @@ import { tableRoutes } from '../rest/table-routes.js';
 import { systemRoutes, type SystemDeps } from '../system/routes/system-routes.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { authenticationMiddleware } from './authenticate-middleware.js';
+import { corsMiddleware } from './cors.js';
 import { sendError } from './error-envelope.js';
 import { healthRoutes } from './health.js';
+import { rateLimits } from './rate-limit.js';
 import { requestContextMiddleware, requestIdOf } from './request-context-middleware.js';
 
 export interface AppDeps {
@@ -29,6 +33,8 @@ export interface AppDeps {
   readonly authorizer: Authorizer;
   readonly system: SystemDeps;
   readonly logger: Logger;
+  /** Where rate-limit counters are shared between instances; in memory when absent. */
+  readonly redis?: Redis | undefined;
 }
 
 /** Request bodies: JSON only, 10 MB at most (the Faucet default); larger → 413, malformed → 400. */
@@ -39,6 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple'); // node:querystring: values are strings or string arrays, nothing nested
+  app.set('trust proxy', deps.config.trustProxy); // req.ip: the client, as far as trusted proxies say
 
   app.use(
     pinoHttp({
@@ -57,9 +64,14 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(requestContextMiddleware({ statementCountHeader: deps.config.statementCountHeader }));
 
+  app.use(corsMiddleware(deps.config));
+
   app.use(healthRoutes(deps.registry));
+  const limits = rateLimits(deps);
+  if (limits.login.length > 0) app.post('/api/v1/system/admin/session', ...limits.login);
   app.use('/api/v1', express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use('/api/v1', authenticationMiddleware(deps.authenticator));
+  if (limits.api.length > 0) app.use('/api/v1', ...limits.api);
   app.use('/api/v1/system', systemRoutes(deps.system));
   app.use(
     '/api/v1/:service/_table',

@@ -15,6 +15,7 @@ import { bootstrapAccessControl } from '../system/bootstrap.js';
 import { ServiceRegistry } from '../system/service-registry.js';
 import type { MetaStore } from '../system/store/meta-store.js';
 import { createApp } from './create-app.js';
+import { closeRedis, connectRedis } from './rate-limit.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -73,7 +74,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
   });
   const system = { config, store: access.store, keyring: access.keyring, cache, registry, adminTokens, logger };
-  const app = createApp({ config, registry, authenticator, authorizer, system, logger });
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const app = createApp({ config, registry, authenticator, authorizer, system, logger, redis });
   // Filters travel in the query string: allow URLs well beyond the filter length limit once
   // percent-encoded (Node's default of 16 KiB would answer long filters with a bare 431).
   const server = http.createServer({ maxHeaderSize: 64 * 1024 }, app);
@@ -87,6 +89,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
     });
   } catch (error) {
+    if (redis) await closeRedis(redis);
     await registry.close();
     await access.store.close();
     throw error;
@@ -110,6 +113,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           // Requests in flight get a grace period; long streams are cut after it.
           setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
         });
+        if (redis) await closeRedis(redis);
         await registry.close();
         await access.store.close();
       })();

@@ -113,6 +113,9 @@ export async function startServerWith(
       SLUICE_POOL_SIZE: '4',
       SLUICE_ADMIN_EMAIL: ADMIN_EMAIL,
       SLUICE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      // Suites send many requests and log in often from one IP; test/integration/rate-limit.test.ts turns limits on.
+      SLUICE_RATE_LIMIT: '0',
+      SLUICE_LOGIN_RATE_LIMIT: '0',
       ...extraEnv,
     },
     cli: { service: Object.entries(services).map(([name, dsn]) => `${name}=${dsn}`) },

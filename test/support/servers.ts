@@ -8,6 +8,9 @@
  *
  * A server that does not answer makes its suites skip with a one-line notice, except under CI=true,
  * where `assertServerOrSkip` fails the run instead: CI must never pass by skipping.
+ *
+ * Redis (for the shared rate-limit store) is expected on 127.0.0.1:6379; override with
+ * SLUICE_TEST_REDIS_URL. `shouldRunRedis` treats it like a database server.
  */
 import net from 'node:net';
 
@@ -15,6 +18,7 @@ export type TestEngine = 'pglite' | 'postgres' | 'mariadb';
 
 export const PG_ADMIN_URL = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const MYSQL_ADMIN_URL = process.env.SLUICE_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+export const REDIS_URL = process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Engines selected by SLUICE_TEST_ENGINES (all three when unset). */
 export function selectedEngines(): TestEngine[] {
@@ -32,9 +36,12 @@ function urlFor(engine: 'postgres' | 'mariadb'): URL {
 /** True when a TCP connection to the engine's server opens within the timeout. */
 export function isServerReachable(engine: 'postgres' | 'mariadb', timeoutMs = 1500): Promise<boolean> {
   const url = urlFor(engine);
-  const port = Number(url.port || (engine === 'postgres' ? 5432 : 3306));
+  return isPortOpen(url.hostname, Number(url.port || (engine === 'postgres' ? 5432 : 3306)), timeoutMs);
+}
+
+function isPortOpen(host: string, port: number, timeoutMs = 1500): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: url.hostname, port });
+    const socket = net.connect({ host, port });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
@@ -61,6 +68,18 @@ export async function shouldRunEngine(engine: TestEngine): Promise<boolean> {
   if (!notified.has(engine)) {
     notified.add(engine);
     console.warn(`[sluice tests] ${engine} at ${urlFor(engine).host} is not reachable: skipping its suites (set CI=true to make this fail)`);
+  }
+  return false;
+}
+
+/** Like `shouldRunEngine`, for the suites that need Redis: a notice and false, or a failure under CI=true. */
+export async function shouldRunRedis(): Promise<boolean> {
+  const url = new URL(REDIS_URL);
+  if (await isPortOpen(url.hostname, Number(url.port || 6379))) return true;
+  if (process.env.CI === 'true') throw new Error(`CI=true but Redis at ${url.host} does not answer; the shared rate-limit suites must not be skipped in CI`);
+  if (!notified.has('redis')) {
+    notified.add('redis');
+    console.warn(`[sluice tests] Redis at ${url.host} is not reachable: skipping its suites (set CI=true to make this fail)`);
   }
   return false;
 }

@@ -75,11 +75,47 @@ describe('loadConfig', () => {
     [{ cli: { service: ['no-equals-sign'] } }, /--service: expected NAME=DSN/],
     [{ env: { SLUICE_DEFAULT_LIMIT: '2000' } }, /limits\.defaultLimit.*must not exceed maxLimit/],
     [{ cli: { config: '/nonexistent/sluice.json' } }, /^Cannot read config file \/nonexistent\/sluice\.json: ENOENT/],
+    [{ env: { SLUICE_CORS_CREDENTIALS: 'true' } }, /^Invalid configuration: corsCredentials \(env SLUICE_CORS_CREDENTIALS\): cannot be true while corsOrigins is \*/],
+    [{ env: { SLUICE_CORS_CREDENTIALS: 'true', SLUICE_CORS_ORIGINS: '*' } }, /corsCredentials.*cannot be true while corsOrigins is \*/],
+    [{ cli: { corsOrigins: 'https://app.example.com/path' } }, /^Invalid configuration: corsOrigins\.0 \(--cors-origins\): .*not an origin/],
+    [{ env: { SLUICE_CORS_ORIGINS: '*,https://a.example' } }, /corsOrigins \(env SLUICE_CORS_ORIGINS\): \* cannot be combined/],
+    [{ env: { SLUICE_RATE_LIMIT: '-1' } }, /^Invalid configuration: rateLimit\.requestsPerMinute \(env SLUICE_RATE_LIMIT\)/],
+    [{ cli: { loginRateLimit: 'ten' } }, /^Invalid configuration: rateLimit\.loginPerMinute \(--login-rate-limit\)/],
+    [{ env: { SLUICE_REDIS_URL: 'localhost:6379' } }, /^Invalid configuration: redisUrl \(env SLUICE_REDIS_URL\): must be a redis:\/\//],
+    [{ env: { SLUICE_TRUST_PROXY: '10.0.0.0/8, proxy.example' } }, /^Invalid configuration: trustProxy \(env SLUICE_TRUST_PROXY\): "proxy\.example" is not/],
   ])('stops with one line naming the key: %j', async (sources, message) => {
     const error = await loadConfig({ env: {}, ...sources }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('reads the HTTP settings: CORS, trust proxy, rate limits, Redis', async () => {
+    const defaults = await loadConfig({ env: {} });
+    expect(defaults).toMatchObject({ corsOrigins: ['*'], corsCredentials: false, trustProxy: false, rateLimit: { requestsPerMinute: 600, loginPerMinute: 10 } });
+    expect(defaults.redisUrl).toBeUndefined();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-config-'));
+    await writeFile(path.join(dir, 'c.json'), JSON.stringify({ rateLimit: { requestsPerMinute: 50, loginPerMinute: 3 }, corsOrigins: ['https://b.example'] }));
+    const config = await loadConfig({
+      cwd: dir,
+      env: {
+        SLUICE_CONFIG: 'c.json',
+        SLUICE_CORS_ORIGINS: ' https://App.example.com , http://localhost:5173/ ',
+        SLUICE_CORS_CREDENTIALS: 'true',
+        SLUICE_TRUST_PROXY: 'loopback, 10.0.0.0/8',
+        SLUICE_LOGIN_RATE_LIMIT: '5',
+        SLUICE_REDIS_URL: 'redis://127.0.0.1:6379/2',
+      },
+      cli: { rateLimit: '0' },
+    });
+    // Origins normalised as browsers send them; env beats the file, the flag beats both, per key.
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(config.corsCredentials).toBe(true);
+    expect(config.trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(config.rateLimit).toEqual({ requestsPerMinute: 0, loginPerMinute: 5 });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379/2');
+    expect((await loadConfig({ env: { SLUICE_TRUST_PROXY: '2' } })).trustProxy).toBe(2);
+    expect((await loadConfig({ env: { SLUICE_TRUST_PROXY: 'true' } })).trustProxy).toBe(true);
   });
 
   it('reports unknown keys in a config file', async () => {

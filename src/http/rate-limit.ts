@@ -1,0 +1,160 @@
+/**
+ * Rate limits (express-rate-limit), answered with IETF draft-8 `RateLimit` / `RateLimit-Policy`
+ * headers naming the policy, and on 429 with `Retry-After` and the error envelope.
+ *
+ * - `api`: `rateLimit.requestsPerMinute` per caller on every `/api/v1` request. It runs after
+ *   authentication, so the caller is the API key (its id, never the secret), the admin, the end
+ *   user (issuer + subject), or — without credentials — the client IP (IPv6 grouped by /56). Requests
+ *   whose credentials are refused count against their IP too, so guessing keys or tokens is braked.
+ * - `login`: `rateLimit.loginPerMinute` per client IP on `POST /api/v1/system/admin/session`.
+ *
+ * Counters live in memory (per instance) unless `redisUrl` is set; then in Redis, shared by every
+ * instance. Redis being down never takes the API down: the store fails at once (no offline queue,
+ * short command timeout) and requests pass without a limit (fail open), logged at most once a
+ * minute, until Redis answers again.
+ */
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { Config } from '../config/config-schema.js';
+import { isApiError, requestErrors } from '../errors.js';
+import { contextOf } from './request-context-middleware.js';
+
+const WINDOW_MS = 60_000;
+/** Not the SHA1 of any loaded script: EVALSHA answers NOSCRIPT, on which RedisStore (re)loads its script. */
+const UNLOADED_SCRIPT = '0'.repeat(40);
+
+/**
+ * RedisStore loads its Lua scripts once, at start-up, and keeps a rejected promise forever if Redis
+ * was not answering then. This store starts "unloaded" and forgets a failed load, so it recovers
+ * whenever Redis comes (back) up.
+ */
+class RecoveringRedisStore extends RedisStore {
+  override async init(options: Options): Promise<void> {
+    this.windowMs = options.windowMs;
+    this.incrementScriptSha = Promise.resolve(UNLOADED_SCRIPT);
+    this.getScriptSha = Promise.resolve(UNLOADED_SCRIPT);
+  }
+
+  override async increment(key: string): Promise<IncrementResponse> {
+    try {
+      return await super.increment(key);
+    } catch (error) {
+      this.incrementScriptSha = Promise.resolve(UNLOADED_SCRIPT);
+      throw error;
+    }
+  }
+}
+
+/**
+ * A Redis client that fails fast while disconnected and keeps reconnecting; outages logged once each.
+ * ioredis is loaded only when Redis is configured (it costs every CLI start ~0.2 s otherwise).
+ */
+export async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    commandTimeout: 1000,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 250, 5000),
+  });
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn({ reason: error.message }, 'Redis is not answering: rate limits are not enforced until it does');
+  });
+  client.on('ready', () => {
+    if (down) logger.info('Redis answers again: rate limits are enforced');
+    down = false;
+  });
+  return client;
+}
+
+export async function closeRedis(client: Redis): Promise<void> {
+  await client.quit().catch(() => client.disconnect());
+}
+
+/** express-rate-limit's logger: while Redis is down every request reports a store error, once a minute is enough. */
+function limiterLogger(logger: Logger): Options['logger'] {
+  let lastError = 0;
+  return {
+    warn: (error: unknown, message?: string) => logger.warn({ err: error }, message ?? 'rate limiter warning'),
+    error: (error: unknown, message?: string) => {
+      if (Date.now() - lastError < WINDOW_MS) return;
+      lastError = Date.now();
+      logger.error({ err: error }, message ?? 'rate limiter error');
+    },
+  };
+}
+
+const ipKey = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? 'unknown', 56)}`;
+
+/** The bucket of a request to the API: who authentication says it is, else where it comes from. */
+function callerKey(req: Request, res: Response): string {
+  const principal = contextOf(res).principal;
+  switch (principal.kind) {
+    case 'apiKey':
+      return `key:${principal.keyId}`;
+    case 'admin':
+      return `admin:${principal.adminId}`;
+    case 'user':
+      return `user:${String(principal.claims.iss ?? '')}:${principal.subject}`;
+    case 'anonymous':
+      return ipKey(req);
+  }
+}
+
+function limiter(
+  policy: 'api' | 'login',
+  limit: number,
+  keyGenerator: (req: Request, res: Response) => string,
+  deps: { readonly config: Config; readonly logger: Logger; readonly redis?: Redis | undefined },
+): RequestHandler {
+  const { redis } = deps;
+  const store: Store | undefined = redis
+    ? new RecoveringRedisStore({
+        sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+        prefix: `${deps.config.redisKeyPrefix}rl:${policy}:`,
+      })
+    : undefined;
+  return rateLimit({
+    windowMs: WINDOW_MS,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: policy,
+    keyGenerator,
+    ...(store ? { store } : {}),
+    passOnStoreError: true,
+    logger: limiterLogger(deps.logger),
+    handler: (_req, res, next) => {
+      const retryAfter = Number(res.getHeader('Retry-After')) || WINDOW_MS / 1000;
+      next(requestErrors.rateLimited(policy, limit, WINDOW_MS / 1000, retryAfter));
+    },
+  });
+}
+
+export interface RateLimits {
+  /** For every `/api/v1` request, after authentication (empty when the limit is 0). */
+  readonly api: readonly (RequestHandler | ErrorRequestHandler)[];
+  /** For `POST /api/v1/system/admin/session` (empty when the limit is 0). */
+  readonly login: readonly RequestHandler[];
+}
+
+export function rateLimits(deps: { readonly config: Config; readonly logger: Logger; readonly redis?: Redis | undefined }): RateLimits {
+  const { requestsPerMinute, loginPerMinute } = deps.config.rateLimit;
+  const api = requestsPerMinute > 0 ? limiter('api', requestsPerMinute, callerKey, deps) : undefined;
+  // A 401 skips the handlers after authentication: count it against the IP here, then pass it on.
+  const countRefused: ErrorRequestHandler = (error, req, res, next) => {
+    if (!api || !isApiError(error) || error.status !== 401) return next(error);
+    void api(req, res, (limitError?: unknown) => next(limitError ?? error));
+  };
+  return {
+    api: api ? [api, countRefused] : [],
+    login: loginPerMinute > 0 ? [limiter('login', loginPerMinute, ipKey, deps)] : [],
+  };
+}
