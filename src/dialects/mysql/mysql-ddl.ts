@@ -4,9 +4,14 @@
  *
  * DDL takes no bind parameters, so the only text written besides keywords is: identifiers, always
  * through `quoteIdentifier`; type names, spelled here from the structured `ColumnType`; and default
- * literals. String literals are written as `_utf8mb4 X'…'` (the UTF-8 bytes in hex with a charset
- * introducer): no quote or backslash can occur in them, so their meaning does not depend on
- * `sql_mode` (NO_BACKSLASH_ESCAPES) at all. Numbers and hex are re-checked against their shape.
+ * literals. String literals are written as hex, `X'…'` (their UTF-8 bytes; the server converts them
+ * to the column's character set): no quote or backslash can occur in them, so their meaning does not
+ * depend on `sql_mode` (NO_BACKSLASH_ESCAPES), and nothing changes when the server stores a default
+ * as an expression and re-parses its own printout later. That matters: MariaDB stores TEXT/BLOB/JSON
+ * defaults as expressions and prints a `_utf8mb4 X'…'` introducer literal back as `_utf8mb4'…'`
+ * without escaping quotes, so a quote in the value would break (or worse, rewrite) the stored
+ * default. JSON defaults are `CONVERT(X'…' USING utf8mb4)`, as MySQL builds no JSON from binary
+ * strings. Numbers and hex are re-checked against their shape.
  *
  * MySQL commits every DDL statement by itself: the changes of one request run one statement each,
  * in order, and a failure leaves the earlier ones applied (the caller reports which one failed).
@@ -95,9 +100,9 @@ const needsParentheses = (type: ColumnType) => type.kind === 'text' || type.kind
 
 const NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
-/** `_utf8mb4 X'…'`: the string's UTF-8 bytes in hex, so no quoting or escaping is involved. */
+/** `X'…'`: the string's UTF-8 bytes in hex, so no quoting or escaping is involved. */
 export function mysqlStringLiteral(value: string): string {
-  return `_utf8mb4 X'${Buffer.from(value, 'utf8').toString('hex')}'`;
+  return `X'${Buffer.from(value, 'utf8').toString('hex')}'`;
 }
 
 function defaultSql(column: string, type: ColumnType, value: ColumnDefault): string {
@@ -132,7 +137,7 @@ function defaultSql(column: string, type: ColumnType, value: ColumnDefault): str
           if (!/^(?:[0-9a-f]{2})*$/.test(value.text)) throw new Error('Refusing to write a malformed hex literal');
           return wrap(`X'${value.text}'`);
         case 'string':
-          return wrap(mysqlStringLiteral(value.text));
+          return type.kind === 'json' ? `(CONVERT(${mysqlStringLiteral(value.text)} USING utf8mb4))` : wrap(mysqlStringLiteral(value.text));
       }
   }
   throw new Error('unreachable');
@@ -185,6 +190,8 @@ function restateDefault(current: CurrentColumn['default']): ColumnDefault | unde
   if (CURRENT_TIMESTAMP.test(text)) return { kind: 'expression', expression: 'currentTimestamp' };
   if (/^(?:curdate\(\)|current_date(?:\(\))?)$/i.test(text)) return { kind: 'expression', expression: 'currentDate' };
   if (/^uuid\(\)$/i.test(text)) return { kind: 'expression', expression: 'randomUuid' };
+  const hex = /^x'((?:[0-9a-f]{2})*)'$/i.exec(text);
+  if (hex?.[1] !== undefined) return { kind: 'literal', form: 'hex', text: hex[1].toLowerCase() };
   // A string literal, possibly with a charset introducer (_utf8mb4'…').
   const literal = readWholeLiteral(text.replace(/^_[a-z0-9]+(?=')/i, ''));
   if (literal !== null) return { kind: 'literal', form: 'string', text: literal };
