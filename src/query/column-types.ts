@@ -162,11 +162,11 @@ export function describeColumnType(type: ColumnType): string {
 // Names
 
 /**
- * Checks a new table or column name: 1–63 bytes of UTF-8 (the PostgreSQL limit; longer names would
+ * Checks a new table, column or constraint name: 1–63 bytes of UTF-8 (the PostgreSQL limit; longer names would
  * be truncated silently), no control characters (NUL included), no leading or trailing spaces
  * (MySQL refuses trailing ones), not Sluice's reserved `__sluice` prefix. Dialects quote it.
  */
-export function validateName(what: 'table' | 'column', name: string): string {
+export function validateName(what: 'table' | 'column' | 'constraint', name: string): string {
   const problem = nameProblem(name);
   if (problem) throw schemaErrors.invalidName(what, problem, { [what]: name.slice(0, 80) });
   return name;

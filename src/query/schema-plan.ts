@@ -184,7 +184,7 @@ function foreignKey(
     if (notNull) throw schemaErrors.invalidDefinition(`ON DELETE SET NULL needs nullable columns, and '${notNull}' is not`, { column: notNull });
   }
   return Object.freeze({
-    ...(spec.name !== undefined ? { name: validateName('column', spec.name) } : {}),
+    ...(spec.name !== undefined ? { name: validateName('constraint', spec.name) } : {}),
     columns: Object.freeze([...spec.columns]),
     targetTable: spec.referenced_table,
     targetColumns: Object.freeze([...spec.referenced_columns]),
