@@ -123,10 +123,16 @@ async function denial(authorizer: Authorizer, principal: Principal, action: Acti
 
 /**
  * What the caller may read of each table, asked of the authorizer once per table and request: the
- * grant's columns, or undefined when reading the table is refused.
+ * grant's columns, or undefined when reading the table is refused. `known` holds answers already
+ * obtained (the described table's own grant).
  */
-async function readVisibility(authorizer: Authorizer, principal: Principal, service: string, tables: Iterable<string>): Promise<Visibility> {
-  const known = new Map<string, ReadonlySet<string> | 'all' | undefined>();
+async function readVisibility(
+  authorizer: Authorizer,
+  principal: Principal,
+  service: string,
+  tables: Iterable<string>,
+  known: Map<string, ReadonlySet<string> | 'all' | undefined> = new Map(),
+): Promise<Visibility> {
   for (const table of tables) {
     if (known.has(table)) continue;
     try {
@@ -149,10 +155,14 @@ export function schemaRoutes(deps: SchemaRouteDeps): express.Router {
     return value;
   };
 
-  /** The description of `table` for a reader: its own and its related tables' grants applied. */
-  const describeFor = async (principal: Principal, service: string, table: Table): Promise<TableSchema | undefined> => {
-    const visibility = await readVisibility(authorizer, principal, service, [table.name, ...relatedTables(table)]);
-    return visibility(table.name) === undefined ? undefined : describeTable(table, visibility);
+  /**
+   * The description of `table` for a reader whose grant on it is `own` (undefined: not readable),
+   * with the grants on its related tables applied too.
+   */
+  const describeFor = async (principal: Principal, service: string, table: Table, own: ReadonlySet<string> | 'all' | undefined) => {
+    if (own === undefined) return undefined;
+    const visibility = await readVisibility(authorizer, principal, service, relatedTables(table), new Map([[table.name, own]]));
+    return describeTable(table, visibility);
   };
 
   router.get('/', async (req: Request, res: Response) => {
@@ -166,7 +176,8 @@ export function schemaRoutes(deps: SchemaRouteDeps): express.Router {
       if (listingDenied && (await denial(authorizer, ctx.principal, { service, resource: { kind: 'schema', name: table.name }, verb: 'GET' }))) {
         continue;
       }
-      const described = await describeFor(ctx.principal, service, table);
+      const own = (await readVisibility(authorizer, ctx.principal, service, [table.name]))(table.name);
+      const described = await describeFor(ctx.principal, service, table, own);
       if (described) resource.push(described);
     }
     if (listingDenied && resource.length === 0) throw listingDenied;
@@ -180,11 +191,9 @@ export function schemaRoutes(deps: SchemaRouteDeps): express.Router {
     const tableName = param(req, 'table');
     // Both before resolving the name, so callers without access learn nothing from a 404.
     await authorizer.authorize(ctx.principal, { service, resource: { kind: 'schema', name: tableName }, verb: 'GET' });
-    await authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: tableName }, verb: 'GET' });
+    const grant = await authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: tableName }, verb: 'GET' });
     const table = resolveTable(registry.snapshot(service).catalog, tableName);
-    const described = await describeFor(ctx.principal, service, table);
-    if (!described) throw new Error('the table grant changed during the request');
-    res.json(described);
+    res.json(await describeFor(ctx.principal, service, table, grant.columns));
   });
 
   router.post('/', async (req: Request, res: Response) => {
