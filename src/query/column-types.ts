@@ -16,7 +16,7 @@ import type { ColumnDefault, ColumnType, DefaultExpression } from './schema-chan
 const MAX_TYPE_TEXT = 64;
 
 /** PostgreSQL truncates identifiers at 63 bytes (NAMEDATALEN - 1); MySQL allows 64 characters. */
-export const MAX_NAME_BYTES = 63;
+const MAX_NAME_BYTES = 63;
 
 /** The prefix of Sluice's own internal column aliases (see ROW_NUMBER_COLUMN). */
 const RESERVED_PREFIX = '__sluice';

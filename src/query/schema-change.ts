@@ -30,8 +30,6 @@ export type ColumnType =
   | { readonly kind: 'json'; readonly binary: boolean }
   | { readonly kind: 'bytes' };
 
-export type ColumnTypeKind = ColumnType['kind'];
-
 /** Expressions a default may use; each dialect decides which column types accept which. */
 export type DefaultExpression = 'currentTimestamp' | 'currentDate' | 'randomUuid';
 

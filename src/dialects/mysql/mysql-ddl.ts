@@ -56,7 +56,7 @@ function int(value: number): string {
 /** Fractional-second digits written for time types: 6 unless given, as PostgreSQL's default. */
 const fraction = (precision: number | undefined) => int(precision ?? 6);
 
-export function mysqlTypeName(type: ColumnType): string {
+function mysqlTypeName(type: ColumnType): string {
   const refuse = (detail: string) => schemaErrors.unsupportedType(describeColumnType(type), detail);
   switch (type.kind) {
     case 'integer':
@@ -101,7 +101,7 @@ const needsParentheses = (type: ColumnType) => type.kind === 'text' || type.kind
 const NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /** `X'…'`: the string's UTF-8 bytes in hex, so no quoting or escaping is involved. */
-export function mysqlStringLiteral(value: string): string {
+function mysqlStringLiteral(value: string): string {
   return `X'${Buffer.from(value, 'utf8').toString('hex')}'`;
 }
 

@@ -32,7 +32,7 @@ function tableName(table: SchemaTableRef): string {
   return `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`;
 }
 
-export function postgresTypeName(type: ColumnType): string {
+function postgresTypeName(type: ColumnType): string {
   switch (type.kind) {
     case 'integer':
       return type.autoIncrement
@@ -76,7 +76,7 @@ function int(value: number): string {
 const NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /** `E'…'`: backslashes and quotes escaped, NUL refused (PostgreSQL text cannot hold it). */
-export function postgresStringLiteral(value: string): string {
+function postgresStringLiteral(value: string): string {
   if (value.includes('\u0000')) throw schemaErrors.invalidDefinition('text cannot contain NUL characters');
   return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
