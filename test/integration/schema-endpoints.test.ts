@@ -259,6 +259,49 @@ describeEngines('Schema endpoints', (fixture) => {
       expect((await fixture().table('customers', { limit: '1' })).status).toBe(200);
     });
 
+    it('creates every allowed type with a literal default that reads back as written', async () => {
+      const name = uniqueName('types');
+      const postgresOnly = fixture().engine !== 'mariadb';
+      const json = { a: [1, "x'y\\z"], b: null };
+      const res = await createTable({
+        name,
+        columns: [
+          { name: 'id', type: 'integer', is_primary_key: true },
+          { name: 'small', type: 'smallint', default: -5 },
+          { name: 'big', type: 'bigint', default: '9007199254740993' },
+          { name: 'single', type: 'real', default: 1.5 },
+          { name: 'double', type: 'double precision', default: 2.25 },
+          { name: 'fixed', type: 'char(3)', default: 'ab' },
+          { name: 'day', type: 'date', default: '2024-02-29' },
+          { name: 'today', type: 'date', default: 'current_date' },
+          { name: 'clock', type: 'time', default: '12:34:56' },
+          { name: 'wall', type: 'timestamp(3)', default: '2024-01-02 03:04:05.125' },
+          { name: 'instant', type: 'timestamptz', default: '2024-01-02T03:04:05+02:00' },
+          { name: 'doc', type: 'json', default: json },
+          { name: 'raw', type: 'bytea', default: 'AQL/' },
+          { name: 'flag', type: 'bool', default: false },
+          ...(postgresOnly
+            ? [
+                { name: 'ident', type: 'uuid', default: 'gen_random_uuid()' },
+                { name: 'fixed_uuid', type: 'uuid', default: '6F9619FF-8B86-D011-B42D-00C04FC964FF' },
+                { name: 'bin', type: 'jsonb', default: [1, 2] },
+              ]
+            : [{ name: 'ident', type: 'char(36)', default: 'uuid()' }]),
+        ],
+      });
+      expect(res.status, res.text).toBe(201);
+      await insertRows(name, [{ id: 1 }]);
+      const [row] = await rowsOf(name);
+      expect(row).toMatchObject({ id: 1, small: -5, big: '9007199254740993', single: 1.5, double: 2.25, day: '2024-02-29', doc: json, raw: 'AQL/', flag: false });
+      expect(String(row?.fixed).trimEnd()).toBe('ab');
+      expect(row?.today).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(String(row?.clock)).toMatch(/^12:34:56/);
+      expect(String(row?.wall)).toMatch(/^2024-01-02T03:04:05\.125/);
+      expect(Date.parse(String(row?.instant))).toBe(Date.parse('2024-01-02T01:04:05Z'));
+      expect(String(row?.ident)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      if (postgresOnly) expect(row).toMatchObject({ fixed_uuid: '6f9619ff-8b86-d011-b42d-00c04fc964ff', bin: [1, 2] });
+    });
+
     it('creates a table with a foreign key to another new table, and reports the relation', async () => {
       const parent = uniqueName('parent');
       const child = uniqueName('child');
