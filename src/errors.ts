@@ -174,6 +174,38 @@ export const dbErrors = {
     new ApiError(409, 'Transaction could not be serialised; retry the request', 'serializationFailure'),
 };
 
+/**
+ * Schema changes (`POST/PUT/DELETE /_schema`): what the request asked for cannot be done, before or
+ * after it reached the database. `context.index` names the failing change of a multi-change PUT.
+ */
+export const schemaErrors = {
+  unsupportedType: (type: string, detail: string, extra: ErrorContext = {}) =>
+    new ApiError(400, `Unsupported column type '${type}': ${detail}`, 'unsupportedType', { type, ...extra }),
+  invalidDefault: (column: string, detail: string, extra: ErrorContext = {}) =>
+    new ApiError(400, `Invalid default for column '${column}': ${detail}`, 'invalidDefault', { column, ...extra }),
+  invalidName: (what: string, detail: string, extra: ErrorContext = {}) =>
+    new ApiError(400, `Invalid ${what} name: ${detail}`, 'invalidName', extra),
+  invalidDefinition: (detail: string, extra: ErrorContext = {}) =>
+    new ApiError(400, `Invalid schema change: ${detail}`, 'invalidSchemaChange', extra),
+  tableExists: (service: string, table: string) =>
+    new ApiError(409, `Table already exists: ${table}`, 'tableExists', { service, table }),
+  columnExists: (table: string, column: string, extra: ErrorContext = {}) =>
+    new ApiError(409, `Column '${column}' already exists in table '${table}'`, 'columnExists', { table, column, ...extra }),
+  notATable: (table: string, kind: string) =>
+    new ApiError(400, `'${table}' is a ${kind}, not a table: only tables can be changed here`, 'notATable', { table, kind }),
+  /** A database refusal of DDL that the dialect recognised (the statement text stays in the log). */
+  rejected: (status: number, reason: string, detail: string) => new ApiError(status, detail, reason),
+  /** `error` with the position of the failing change (and how many were applied before it) added to its context. */
+  atChange: (error: ApiError, index: number, applied?: number) =>
+    new ApiError(
+      error.status,
+      error.message,
+      error.reason,
+      { ...error.context, index, ...(applied !== undefined ? { applied } : {}) },
+      { cause: error.cause ?? error },
+    ),
+};
+
 /** Unexpected failures. Only this message reaches the client; the cause is logged. */
 export const internalErrors = {
   unexpected: (cause: unknown) => new ApiError(500, 'Unexpected error', 'unexpected', {}, { cause }),

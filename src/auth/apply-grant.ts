@@ -9,9 +9,10 @@
  *
  * May import: query, errors.
  */
-import { ApiError } from '../errors.js';
+import { ApiError, authErrors } from '../errors.js';
 import { and } from '../query/ir-factories.js';
 import type { ColumnRef, Expr, Select, Statement, TableRef } from '../query/ir.js';
+import type { SchemaChange } from '../query/schema-change.js';
 import type { Grant } from './authorizer.js';
 
 declare const authorized: unique symbol;
@@ -21,6 +22,23 @@ export type AuthorizedStatement<S extends Statement = Statement> = S & { readonl
 
 function brand<S extends Statement>(statement: S): AuthorizedStatement<S> {
   return Object.freeze(statement) as AuthorizedStatement<S>;
+}
+
+declare const authorizedSchema: unique symbol;
+
+/** A schema change that passed `authorizeSchemaChange`. Only this module can make one. */
+export type AuthorizedSchemaChange<C extends SchemaChange = SchemaChange> = C & { readonly [authorizedSchema]: true };
+
+/**
+ * (SchemaChange, Grant) → AuthorizedSchemaChange, the only value the executor's
+ * `applySchemaChange` accepts. A grant restricted to some columns or rows cannot change a schema
+ * (a table's DDL touches every column and row), so it is refused.
+ */
+export function authorizeSchemaChange<C extends SchemaChange>(change: C, grant: Grant): AuthorizedSchemaChange<C> {
+  if (grant.columns !== 'all' || grant.rowFilter) {
+    throw authErrors.forbidden('A grant limited to some columns or rows cannot change a schema', { table: change.table.name });
+  }
+  return Object.freeze(change) as AuthorizedSchemaChange<C>;
 }
 
 function columnsOfExpr(expr: Expr | undefined, out: ColumnRef[]): ColumnRef[] {

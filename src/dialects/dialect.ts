@@ -12,6 +12,7 @@ import type { ValueType } from '../catalog/catalog-types.js';
 import type { RawCatalog } from '../catalog/raw-catalog.js';
 import type { ApiError } from '../errors.js';
 import type { Statement } from '../query/ir.js';
+import type { SchemaChange } from '../query/schema-change.js';
 
 export type Engine = 'postgres' | 'mysql';
 export type Variant = 'postgres' | 'pglite' | 'mysql' | 'mariadb';
@@ -80,6 +81,23 @@ export interface OutputColumn {
   readonly valueType: ValueType;
 }
 
+/** One DDL statement of a compiled schema change, with the index of the change it belongs to. */
+export interface SchemaStatement {
+  readonly sql: string;
+  /** The position of its change in an `alterTable`'s `changes`; 0 for create and drop. */
+  readonly change: number;
+}
+
+export interface CompiledSchemaChange {
+  /** In order. DDL takes no parameters: every literal in them was written by the dialect. */
+  readonly statements: readonly SchemaStatement[];
+  /**
+   * True when all statements can run in one transaction (PostgreSQL: all or nothing); false where
+   * each DDL statement commits by itself (MySQL/MariaDB), so a failure leaves earlier ones applied.
+   */
+  readonly transactional: boolean;
+}
+
 export interface Dialect {
   readonly engine: Engine;
   readonly capabilities: DialectCapabilities;
@@ -93,4 +111,11 @@ export interface Dialect {
    * one the dialect recognises (the caller then treats it as unexpected: masked and logged).
    */
   mapError(error: unknown, context: { readonly service: string }): ApiError | undefined;
+  /**
+   * Compiles a schema change to DDL. Throws a 400 ApiError for what the engine cannot spell (a type
+   * or default it does not have), before anything runs.
+   */
+  compileSchemaChange(change: SchemaChange): CompiledSchemaChange;
+  /** `mapError` for DDL: duplicate/unknown objects, dependent objects, incompatible types first. */
+  mapSchemaError(error: unknown, context: { readonly service: string }): ApiError | undefined;
 }

@@ -10,9 +10,9 @@
  * May import: dialects, query, catalog, errors (and auth types).
  */
 import type { Logger } from 'pino';
-import type { AuthorizedStatement } from '../auth/apply-grant.js';
-import type { CompiledQuery, Dialect, Driver, Row, TransactionDriver } from '../dialects/dialect.js';
-import { ApiError } from '../errors.js';
+import type { AuthorizedSchemaChange, AuthorizedStatement } from '../auth/apply-grant.js';
+import type { CompiledQuery, Dialect, Driver, Row, SchemaStatement, TransactionDriver } from '../dialects/dialect.js';
+import { ApiError, schemaErrors } from '../errors.js';
 import { outputColumns } from './output-columns.js';
 import type { RequestContext } from './request-context.js';
 
@@ -75,6 +75,49 @@ export class Executor implements StatementRunner {
     } catch (error) {
       throw this.translate(error, undefined, ctx);
     }
+  }
+
+  /**
+   * Runs a schema change: compiled by the dialect (a 400 for what it cannot spell, before anything
+   * runs), then in one transaction where the engine has transactional DDL (PostgreSQL), else one
+   * statement after the other (MySQL, where each commits by itself). A failure of an `alterTable`
+   * names the failing change in `context.index`; without a transaction, `context.applied` says how
+   * many changes before it took effect. DDL is not cancelled when the client goes away, so that a
+   * non-transactional change is not cut off half-way by a disconnect.
+   */
+  async applySchemaChange(change: AuthorizedSchemaChange, ctx: RequestContext): Promise<void> {
+    const compiled = this.dialect.compileSchemaChange(change);
+    const indexed = change.kind === 'alterTable';
+    const runAll = async (driver: Pick<Driver, 'query'>) => {
+      for (const statement of compiled.statements) {
+        ctx.countStatement();
+        try {
+          await driver.query({ sql: statement.sql, params: [] });
+          this.logger.info({ requestId: ctx.requestId, service: this.service, sql: statement.sql }, 'schema change');
+        } catch (error) {
+          throw this.translateSchema(error, statement, ctx, indexed, compiled.transactional ? undefined : statement.change);
+        }
+      }
+    };
+    if (!compiled.transactional) return runAll(this.driver);
+    ctx.countStatement();
+    try {
+      await this.driver.transaction((tx) => runAll(tx));
+    } catch (error) {
+      throw this.translate(error, undefined, ctx);
+    }
+  }
+
+  private translateSchema(error: unknown, statement: SchemaStatement, ctx: RequestContext, indexed: boolean, applied: number | undefined): unknown {
+    const log = { requestId: ctx.requestId, service: this.service, sql: statement.sql, err: error };
+    const mapped = this.dialect.mapSchemaError(error, { service: this.service });
+    if (!mapped) {
+      this.logger.error(log, 'schema change failed unexpectedly');
+      return error;
+    }
+    this.logger.info(log, `schema change failed: ${mapped.reason}`);
+    const withCause = new ApiError(mapped.status, mapped.message, mapped.reason, mapped.context, { cause: error });
+    return indexed ? schemaErrors.atChange(withCause, statement.change, applied) : withCause;
   }
 
   private async runOn(driver: Pick<Driver, 'query'>, statement: AuthorizedStatement, ctx: RequestContext): Promise<ExecuteResult> {

@@ -5,6 +5,7 @@
  */
 import type { Dialect, DialectCapabilities } from '../dialect.js';
 import { createMysqlDecoder } from './mysql-codecs.js';
+import { compileMysqlSchemaChange, mapMysqlSchemaError } from './mysql-ddl.js';
 import { MysqlWriter } from './mysql-compiler.js';
 import { mapMysqlError } from './mysql-errors.js';
 import { introspectMysql } from './mysql-introspector.js';
@@ -24,5 +25,7 @@ export function createMysqlDialect(capabilities: DialectCapabilities): Dialect {
     compile: (statement) => new MysqlWriter(capabilities).compile(statement),
     createDecoder: createMysqlDecoder,
     mapError: mapMysqlError,
+    compileSchemaChange: compileMysqlSchemaChange,
+    mapSchemaError: mapMysqlSchemaError,
   };
 }

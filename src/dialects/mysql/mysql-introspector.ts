@@ -715,7 +715,7 @@ function readQuotedLiteral(source: string, start: number): { value: string; end:
 }
 
 /** The value when `raw` is exactly one quoted string literal, else null (an expression). */
-function readWholeLiteral(raw: string): string | null {
+export function readWholeLiteral(raw: string): string | null {
   if (!raw.startsWith("'")) return null;
   const literal = readQuotedLiteral(raw, 0);
   return literal !== null && literal.end === raw.length ? literal.value : null;

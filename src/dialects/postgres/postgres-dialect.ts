@@ -4,6 +4,7 @@
  */
 import type { Dialect, DialectCapabilities } from '../dialect.js';
 import { createPostgresDecoder } from './postgres-codecs.js';
+import { compilePostgresSchemaChange, mapPostgresSchemaError } from './postgres-ddl.js';
 import { PostgresWriter } from './postgres-compiler.js';
 import { mapPostgresError } from './postgres-errors.js';
 import { introspectPostgres } from './postgres-introspector.js';
@@ -18,5 +19,7 @@ export function createPostgresDialect(): Dialect {
     compile: (statement) => new PostgresWriter(CAPABILITIES).compile(statement),
     createDecoder: createPostgresDecoder,
     mapError: mapPostgresError,
+    compileSchemaChange: compilePostgresSchemaChange,
+    mapSchemaError: mapPostgresSchemaError,
   };
 }

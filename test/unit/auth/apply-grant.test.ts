@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyGrant, forRelationLoad, referencedColumns } from '../../../src/auth/apply-grant.js';
+import { applyGrant, authorizeSchemaChange, forRelationLoad, referencedColumns } from '../../../src/auth/apply-grant.js';
 import type { Grant } from '../../../src/auth/authorizer.js';
 import { columnItem, columnRef, eq, orderBy, tableRef } from '../../../src/query/ir-factories.js';
 import type { Select } from '../../../src/query/ir.js';
@@ -61,5 +61,20 @@ describe('applyGrant', () => {
     expect(statement.limitPerPartition).toEqual({ partitionBy: [ref('author_id')], limit: 3 });
     expect(statement.limit).toBeUndefined();
     expect(referencedColumns(statement).map((c) => c.name)).toContain('author_id');
+  });
+});
+
+describe('authorizeSchemaChange', () => {
+  const drop = { kind: 'dropTable', table: { schema: 'lib', name: 'books' } } as const;
+
+  it('passes a change under a full grant, frozen', () => {
+    const authorized = authorizeSchemaChange(drop, { columns: 'all' });
+    expect(authorized).toEqual(drop);
+    expect(Object.isFrozen(authorized)).toBe(true);
+  });
+
+  it('refuses a grant limited to some columns or rows', () => {
+    expect(() => authorizeSchemaChange(drop, { columns: new Set(['id']) })).toThrow(/cannot change a schema/);
+    expect(() => authorizeSchemaChange(drop, { columns: 'all', rowFilter: eq(ref('in_print'), true) })).toThrow(/cannot change a schema/);
   });
 });
