@@ -14,6 +14,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Config } from '../config/config-schema.js';
 import { requestErrors } from '../errors.js';
+import { procRoutes } from '../rest/proc-routes.js';
 import { tableRoutes } from '../rest/table-routes.js';
 import { systemRoutes, type SystemDeps } from '../system/routes/system-routes.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
@@ -65,6 +66,8 @@ export function createApp(deps: AppDeps): express.Express {
     '/api/v1/:service/_table',
     tableRoutes({ registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits }),
   );
+
+  app.use('/api/v1/:service/_proc', procRoutes({ registry: deps.registry, authorizer: deps.authorizer }));
 
   app.use((req: Request) => {
     throw requestErrors.routeNotFound(req.method, req.path);
