@@ -14,6 +14,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Config } from '../config/config-schema.js';
 import { requestErrors } from '../errors.js';
+import { openApiHandler, serviceDocRoutes } from '../openapi/openapi-routes.js';
 import { procRoutes } from '../rest/proc-routes.js';
 import { tableRoutes } from '../rest/table-routes.js';
 import { systemRoutes, type SystemDeps } from '../system/routes/system-routes.js';
@@ -59,6 +60,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestContextMiddleware({ statementCountHeader: deps.config.statementCountHeader }));
 
   app.use(healthRoutes(deps.registry));
+  const openApi = { registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits };
+  // Open to anonymous callers, but credentials, when sent, decide what the document shows.
+  app.get('/openapi.json', authenticationMiddleware(deps.authenticator), openApiHandler(openApi));
   app.use('/api/v1', express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use('/api/v1', authenticationMiddleware(deps.authenticator));
   app.use('/api/v1/system', systemRoutes(deps.system));
@@ -67,6 +71,7 @@ export function createApp(deps: AppDeps): express.Express {
     tableRoutes({ registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits }),
   );
 
+  app.use('/api/v1/:service/_doc', serviceDocRoutes(openApi));
   app.use('/api/v1/:service/_proc', procRoutes({ registry: deps.registry, authorizer: deps.authorizer }));
 
   app.use((req: Request) => {

@@ -26,6 +26,11 @@ import type { Call, ParamValue } from './ir.js';
 
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
+/** Whether a routine may be called with GET: functions that declare no side effects. */
+export function callableWithGet(procedure: Procedure): boolean {
+  return procedure.kind === 'function' && procedure.volatility !== 'volatile';
+}
+
 /** The parameters a caller supplies values for. */
 export function inputParameters(procedure: Procedure): ProcedureParameter[] {
   return procedure.parameters.filter((p) => p.mode !== 'out');

@@ -21,7 +21,7 @@ import type { Procedure } from '../catalog/catalog-types.js';
 import { resolveProcedure } from '../catalog/resolve.js';
 import { isApiError, requestErrors } from '../errors.js';
 import { contextOf } from '../http/request-context-middleware.js';
-import { planCall } from '../query/call-plan.js';
+import { callableWithGet, planCall } from '../query/call-plan.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { tookMs, type ListEnvelope } from './envelopes.js';
 
@@ -38,11 +38,6 @@ export interface ProcedureListing {
   readonly returns_set: boolean;
   readonly volatility: Procedure['volatility'];
   readonly parameters: readonly { readonly name: string; readonly type: string; readonly mode: string; readonly has_default: boolean }[];
-}
-
-/** Whether a routine may be called with GET: functions that declare no side effects. */
-export function callableWithGet(procedure: Procedure): boolean {
-  return procedure.kind === 'function' && procedure.volatility !== 'volatile';
 }
 
 export function describeProcedure(procedure: Procedure): ProcedureListing {
