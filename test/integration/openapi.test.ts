@@ -6,11 +6,9 @@
  * formats, nullability, enum labels, comments, generated columns, the insert schema's `required`.
  * A restricted role and an anonymous caller get documents limited to what they may do.
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { PGlite } from '@electric-sql/pglite';
 import mysql from 'mysql2/promise';
@@ -18,36 +16,13 @@ import pg from 'pg';
 import { beforeAll, expect, inject, it } from 'vitest';
 import { DEMO_FUNCTIONS, DEMO_TABLES, DEMO_VIEWS } from '../../src/demo/demo-sql.js';
 import { demoDatabaseUrl, describeEngines, type EngineFixture } from '../support/engines.js';
-
-const run = promisify(execFile);
-const REDOCLY = path.resolve('node_modules/@redocly/cli/bin/cli.js');
+import { expectValid } from '../support/openapi-lint.js';
 
 type Json = Record<string, unknown>;
 interface OpenApiDoc {
   openapi: string;
   paths: Record<string, Record<string, Json>>;
   components?: { schemas?: Record<string, Json>; securitySchemes?: Record<string, Json>; responses?: Record<string, Json> };
-}
-
-/** Validates with swagger-parser and redocly (recommended ruleset; any error fails). */
-async function expectValid(doc: unknown): Promise<void> {
-  await SwaggerParser.validate(structuredClone(doc) as never);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-openapi-'));
-  try {
-    const file = path.join(dir, 'openapi.json');
-    await writeFile(file, JSON.stringify(doc));
-    await writeFile(path.join(dir, 'redocly.yaml'), 'extends:\n  - recommended\n');
-    const result = await run(process.execPath, [REDOCLY, 'lint', '--config', path.join(dir, 'redocly.yaml'), '--format', 'json', file], {
-      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
-      maxBuffer: 16 * 1024 * 1024,
-    }).catch((error: { stdout?: string; stderr?: string; code?: number }) => error);
-    const report = JSON.parse(String(result.stdout ?? '')) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; severity: string; message: string }[] };
-    // Errors fail by the config; the documents are also kept free of the recommended warnings.
-    expect(report.problems.slice(0, 5), JSON.stringify(report.totals)).toEqual([]);
-    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { generateDemoData } from '../../src/demo/demo-data.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminLogin, demoEngines, describeEngines, request, type HttpResult } from '../support/engines.js';
+import { expectValid } from '../support/openapi-lint.js';
 import { MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestEngine } from '../support/servers.js';
 
 const SERVICE = 'procs';
@@ -56,7 +57,14 @@ BEGIN UPDATE proc_items SET qty = qty + p_by WHERE id = p_id RETURNING qty INTO 
 LANGUAGE sql IMMUTABLE AS $$ SELECT p_big, p_day, p_flag, p_doc $$`,
   `CREATE FUNCTION sneaky_write(p_label text) RETURNS integer LANGUAGE plpgsql STABLE AS $$
 BEGIN INSERT INTO proc_items (label, qty) VALUES (p_label, 0); RETURN 1; END $$`,
+  `CREATE TABLE "odd name.é/{x}" (id integer PRIMARY KEY, "a b" text NOT NULL)`,
 ];
+
+/** A table whose name no OpenAPI component name may hold as it is (and its expected component). */
+const ODD_TABLE = {
+  postgres: { name: 'odd name.é/{x}', component: 'procs.table.odd-20name-2E-C3-A9-2F-7Bx-7D' },
+  mysql: { name: 'odd name-é {x}', component: 'procs.table.odd-20name-2D-C3-A9-20-7Bx-7D' },
+} as const;
 
 const MYSQL_SQL = [
   `CREATE TABLE proc_items (id INT AUTO_INCREMENT PRIMARY KEY, label VARCHAR(50) NOT NULL, qty INT NOT NULL)`,
@@ -71,6 +79,7 @@ BEGIN UPDATE proc_items SET qty = qty + p_by WHERE id = p_id; SELECT qty INTO ne
 RETURN p_big + (p_flag IS TRUE) + DAYOFMONTH(p_day) - DAYOFMONTH(p_day)`,
   `CREATE FUNCTION sneaky_write(p_label VARCHAR(50)) RETURNS INT READS SQL DATA
 BEGIN INSERT INTO proc_items (label, qty) VALUES (p_label, 0); RETURN 1; END`,
+  "CREATE TABLE `odd name-é {x}` (id INT PRIMARY KEY, `a b` TEXT NOT NULL)",
 ];
 
 const ROUTINES: Record<'postgres' | 'mysql', readonly string[]> = {
@@ -319,6 +328,29 @@ for (const engine of ['pglite', 'postgres', 'mariadb'] as const) {
         expect(res.status, res.text).toBe(200);
         expect(res.body.resource).toEqual([{ echo_big: '9007199254740994' }]);
         expectError(await callProc('echo_big', { p_big: '1', p_day: 'yesterday', p_flag: true }), 400, 'invalidValue');
+      }
+    });
+
+    it('the OpenAPI document of this service validates, with an awkward table name and the routines', async () => {
+      type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: unknown }> }> }>>; components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> } };
+      const res = await send<Doc>(`/api/v1/${SERVICE}/_doc`);
+      expect(res.status, res.text).toBe(200);
+      await expectValid(res.body);
+      const odd = ODD_TABLE[family];
+      expect(res.body.components.schemas[odd.component]?.properties).toEqual({ id: { type: 'integer' }, 'a b': { type: 'string' } });
+      expect(res.body.components.schemas[`${odd.component}.insert`]?.required).toEqual(['id', 'a b']);
+      const documented = Object.keys(res.body.paths).find((p) => p.startsWith(`/api/v1/${SERVICE}/_table/odd`) && !p.endsWith('{id}'));
+      expect(documented).toBe(`/api/v1/${SERVICE}/_table/${encodeURIComponent(odd.name)}`);
+      expect((await send(documented as string)).status).toBe(200);
+      // Arguments by name, required unless defaulted; a MySQL procedure with OUT parameters cannot be called, so has no path.
+      expect(res.body.components.schemas[`${SERVICE}.proc.add_ints.args`]?.required).toEqual(family === 'postgres' ? ['a'] : ['a', 'b']);
+      const bump = res.body.paths[`/api/v1/${SERVICE}/_proc/bump_qty`];
+      if (family === 'postgres') {
+        expect(bump?.post?.responses['200']?.content['application/json']?.schema).toMatchObject({
+          properties: { resource: { items: { properties: { new_qty: { type: ['integer', 'null'] } } } } },
+        });
+      } else {
+        expect(bump).toBeUndefined();
       }
     });
 
