@@ -249,7 +249,7 @@ function sharedParameters(limits: DocumentOptions['limits']): Record<string, Par
     }),
     offset: query('offset', 'Records to skip', { type: 'integer', minimum: 0, default: 0 }),
     include_count: query('include_count', 'Add `meta.total` and an `X-Total-Count` header', { type: 'boolean', default: false }),
-    ids: query('ids', 'Comma-separated primary key values (composite keys: one parenthesised tuple per record)', text('Key list')),
+    ids: query('ids', 'Primary key values: `1,2,3` or a JSON array; composite keys `1,10;2,20` or `[[1,10],[2,20]]`', text('Key list')),
     group: query('group', 'Comma-separated columns to group aggregates by', text('Column list')),
     related: query('related', 'Comma-separated relation names to embed, or `*`', text('Relation list')),
     select: query('select', 'PostgREST-style column list (alternative to `fields`)', text('Column list')),
