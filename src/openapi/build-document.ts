@@ -604,7 +604,7 @@ class DocumentBuilder {
           description: 'Arguments by parameter name; they may also be given in the query string (not both for one name)',
           content: { 'application/json': { schema: ref('schemas', argsName) } },
         },
-        responses: { 200: result, ...this.errors([...READ_ERRORS, 409]) },
+        responses: { 200: result, ...this.errors(WRITE_ERRORS) },
       });
     }
     if (verbs.has('GET')) {

@@ -307,11 +307,21 @@ describeEngines('OpenAPI', (fixture) => {
     expect(Object.keys(res.body.paths['/api/v1/shop/_proc/customer_lifetime_value'] ?? {})).toEqual(['post']);
     expect(Object.keys(schemaOf(res.body, 'shop.table.orders')?.properties ?? {})).toEqual(['id', 'status', 'total']);
     expect(Object.keys(res.body.components?.schemas ?? {}).filter((n) => n.startsWith('shop.'))).toEqual(['shop.proc.customer_lifetime_value.args', 'shop.table.orders']);
-    // Nothing a read-only role cannot get: no 409/413 responses, no write bodies.
-    expect(res.body.components?.responses?.Conflict).toBeDefined(); // the procedure POST may conflict
-    expect(res.body.components?.responses?.PayloadTooLarge).toBeUndefined();
+    // Only what its operations use: the procedure POST may conflict; no table write bodies.
+    expect(res.body.components?.responses?.Conflict).toBeDefined();
+    expect(res.body.components?.schemas?.WriteMeta).toBeUndefined();
     const doc = await fixture().get<OpenApiDoc>('/api/v1/shop/_doc', { headers: { 'X-API-Key': key } });
     expect(doc.body.paths).toEqual(res.body.paths);
+  });
+
+  it('leaves out inserts a row-filtered role could not make (applyGrant refuses them)', async () => {
+    const key = await createRole(fixture(), `openapi_paid_${fixture().engine}`, [
+      { service_name: 'shop', component: '_table/orders', verb_mask: 1 | 2 | 8, filter: "status = 'paid'" },
+    ]);
+    const res = await fixture().get<OpenApiDoc>('/api/v1/shop/_doc', { headers: { 'X-API-Key': key } });
+    expect(res.status, res.text).toBe(200);
+    expect(Object.keys(res.body.paths['/api/v1/shop/_table/orders'] ?? {}).sort()).toEqual(['get', 'patch']);
+    await expectValid(res.body);
   });
 
   it('anonymous callers without an anonymous role get an empty document, and 404 for _doc', async () => {
