@@ -85,6 +85,26 @@ export const requestErrors = {
     new ApiError(405, `Method ${method} is not allowed on ${path}`, 'methodNotAllowed', { method, allowed }),
   routeNotFound: (method: string, path: string) =>
     new ApiError(404, `No route for ${method} ${path}`, 'routeNotFound', { method, path }),
+  unknownArgument: (procedure: string, parameter: string, suggestion?: string) =>
+    new ApiError(
+      400,
+      `Unknown parameter '${parameter}' of '${procedure}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
+      'unknownParameter',
+      suggestion ? { procedure, parameter, hint: `Did you mean '${suggestion}'?` } : { procedure, parameter },
+    ),
+  missingArgument: (procedure: string, parameter: string) =>
+    new ApiError(400, `Missing value for parameter '${parameter}' of '${procedure}', which has no default`, 'missingParameter', {
+      procedure,
+      parameter,
+    }),
+  invalidArgument: (procedure: string, parameter: string, expected: string, got: string) =>
+    new ApiError(400, `Invalid value for parameter '${parameter}' of '${procedure}': expected ${expected}, got ${got}`, 'invalidValue', {
+      procedure,
+      parameter,
+      expected,
+    }),
+  unsupportedCall: (procedure: string, detail: string) =>
+    new ApiError(400, `'${procedure}' cannot be called through the API: ${detail}`, 'unsupportedCall', { procedure }),
   malformedBody: (message: string) => new ApiError(400, `Malformed request body: ${message}`, 'malformedBody'),
   bodyTooLarge: (limit: string) =>
     new ApiError(413, `Request body is larger than the limit of ${limit}`, 'bodyTooLarge', { limit }),
@@ -147,8 +167,13 @@ export const catalogErrors = {
     ),
   recordNotFound: (service: string, table: string, id: string) =>
     new ApiError(404, `Record not found: ${table} ${id}`, 'recordNotFound', { service, table, id }),
-  procedureNotFound: (service: string, procedure: string) =>
-    new ApiError(404, `Procedure not found: ${procedure}`, 'procedureNotFound', { service, procedure }),
+  procedureNotFound: (service: string, procedure: string, suggestion?: string) =>
+    new ApiError(
+      404,
+      `Procedure not found: ${procedure}`,
+      'procedureNotFound',
+      suggestion ? { service, procedure, hint: `Did you mean '${suggestion}'?` } : { service, procedure },
+    ),
 };
 
 /**

@@ -6,12 +6,18 @@
  * May import: catalog-types, errors.
  */
 import { catalogErrors, requestErrors } from '../errors.js';
-import type { Catalog, Column, Table } from './catalog-types.js';
+import type { Catalog, Column, Procedure, Table } from './catalog-types.js';
 
 export function resolveTable(catalog: Catalog, name: string): Table {
   const table = catalog.tables.get(name);
   if (table) return table;
   throw catalogErrors.tableNotFound(catalog.service, name, closestMatch(name, catalog.tables.keys()));
+}
+
+export function resolveProcedure(catalog: Catalog, name: string): Procedure {
+  const procedure = catalog.procedures.get(name);
+  if (procedure) return procedure;
+  throw catalogErrors.procedureNotFound(catalog.service, name, closestMatch(name, catalog.procedures.keys()));
 }
 
 export function resolveColumn(table: Table, name: string): Column {

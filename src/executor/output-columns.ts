@@ -35,6 +35,6 @@ export function outputColumns(statement: Statement): OutputColumn[] {
     case 'delete':
       return statement.returning.map((c) => ({ name: c.name, valueType: c.valueType }));
     case 'call':
-      return [];
+      return statement.returns ? [...statement.returns] : [];
   }
 }

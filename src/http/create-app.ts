@@ -17,6 +17,8 @@ import type { Authorizer } from '../auth/authorizer.js';
 import type { Config } from '../config/config-schema.js';
 import { requestErrors } from '../errors.js';
 import { schemaRoutes } from '../rest/schema-routes.js';
+import { openApiHandler, serviceDocRoutes } from '../openapi/openapi-routes.js';
+import { procRoutes } from '../rest/proc-routes.js';
 import { tableRoutes } from '../rest/table-routes.js';
 import { systemRoutes, type SystemDeps } from '../system/routes/system-routes.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
@@ -70,6 +72,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(healthRoutes(deps.registry));
   const limits = rateLimits(deps);
   if (limits.login.length > 0) app.post('/api/v1/system/admin/session', ...limits.login);
+  const openApi = { registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits };
+  // Open to anonymous callers, but credentials, when sent, decide what the document shows.
+  app.get('/openapi.json', authenticationMiddleware(deps.authenticator), openApiHandler(openApi));
   app.use('/api/v1', express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use('/api/v1', authenticationMiddleware(deps.authenticator));
   if (limits.api.length > 0) app.use('/api/v1', ...limits.api);
@@ -79,6 +84,9 @@ export function createApp(deps: AppDeps): express.Express {
     tableRoutes({ registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits }),
   );
   app.use('/api/v1/:service/_schema', schemaRoutes({ registry: deps.registry, authorizer: deps.authorizer }));
+
+  app.use('/api/v1/:service/_doc', serviceDocRoutes(openApi));
+  app.use('/api/v1/:service/_proc', procRoutes({ registry: deps.registry, authorizer: deps.authorizer }));
 
   app.use((req: Request) => {
     throw requestErrors.routeNotFound(req.method, req.path);

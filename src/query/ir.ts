@@ -148,6 +148,8 @@ export interface Call {
    * it (never request text): PostgreSQL casts each argument to it so overloads resolve.
    */
   readonly args: readonly { readonly value: Param; readonly dbType: string }[];
+  /** The result columns when the catalog knows them (scalar result, OUT parameters, SETOF a table), for decoding. */
+  readonly returns?: readonly { readonly name: string; readonly valueType: ValueType }[];
 }
 
 export type Statement = Select | Insert | Update | Delete | Call;

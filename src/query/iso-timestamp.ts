@@ -20,7 +20,9 @@ export function parseIsoTimestamp(text: string): ParsedTimestamp | undefined {
   const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone] = m;
   const month = Number(mo);
   const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return undefined;
+  // Day 0 of the next month is the last day of this one (leap years included).
+  const daysInMonth = new Date(Date.UTC(Number(y), month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return undefined;
   let offsetMinutes: number | undefined;
   if (zone) {
     if (zone === 'Z' || zone === 'z') offsetMinutes = 0;

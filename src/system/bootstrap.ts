@@ -146,6 +146,8 @@ export async function bootstrapAccessControl(config: Config, logger: Logger): Pr
           access: [
             { serviceName: DEMO_SERVICE, component: '_table/*', verbMask: 1 },
             { serviceName: DEMO_SERVICE, component: '_schema/*', verbMask: 1 },
+            // GET calls only side-effect-free functions, in a read-only transaction.
+            { serviceName: DEMO_SERVICE, component: '_proc/*', verbMask: 1 },
           ],
         }),
       );

@@ -8,7 +8,7 @@
  *
  * May import: catalog, query, errors.
  */
-import type { Column, ScalarValueType, Table } from '../../catalog/catalog-types.js';
+import type { Column, ScalarValueType, Table, ValueType } from '../../catalog/catalog-types.js';
 import { describeValueType } from '../../catalog/catalog-types.js';
 import { resolveColumn } from '../../catalog/resolve.js';
 import { requestErrors } from '../../errors.js';
@@ -32,7 +32,7 @@ function textOf(raw: RawValue): string {
   return raw.kind === 'number' ? raw.text : String(raw.value);
 }
 
-function describeRaw(raw: RawValue): string {
+export function describeRaw(raw: RawValue): string {
   if (raw.kind === 'string') return raw.value.length > 40 ? `'${raw.value.slice(0, 40)}…'` : `'${raw.value}'`;
   return textOf(raw);
 }
@@ -43,10 +43,21 @@ function describeRaw(raw: RawValue): string {
  * comparable literal form in the filter grammar.
  */
 export function coerceValue(table: Table, column: Column, raw: RawValue): ParamValue {
-  const type = column.valueType;
-  const fail = (expected: string): never => {
+  return coerceToType(column.valueType, column.enumValues, raw, (expected) => {
     throw requestErrors.invalidValue(table.name, column.name, expected, describeRaw(raw));
-  };
+  });
+}
+
+/**
+ * The type check behind `coerceValue`, for values that are not a column's (procedure arguments):
+ * `fail` receives the expected form and must throw the error naming the target.
+ */
+export function coerceToType(
+  type: ValueType,
+  enumValues: readonly string[] | undefined,
+  raw: RawValue,
+  fail: (expected: string) => never,
+): ParamValue {
   if (typeof type !== 'string') return fail(`a value of type ${describeValueType(type)}, which filters cannot compare`);
   const text = textOf(raw);
   switch (type as ScalarValueType) {
@@ -90,7 +101,7 @@ export function coerceValue(table: Table, column: Column, raw: RawValue): ParamV
       if (raw.kind !== 'string' || !parseIsoTimestamp(text)) return fail('an ISO 8601 date-time such as 2024-05-01T12:00:00Z');
       return text;
     case 'enum': {
-      const allowed = column.enumValues;
+      const allowed = enumValues;
       if (allowed && !allowed.includes(text)) {
         const shown = allowed.slice(0, 20).join(', ') + (allowed.length > 20 ? ', …' : '');
         return fail(`one of ${shown}`);

@@ -50,7 +50,8 @@ describe('parseIsoTimestamp', () => {
     expect(parseIsoTimestamp('2024-05-01')).toEqual({ date: '2024-05-01', time: '00:00:00', fraction: '' });
     expect(parseIsoTimestamp('2024-05-01T12:00Z')).toEqual({ date: '2024-05-01', time: '12:00:00', fraction: '', offsetMinutes: 0 });
     expect(parseIsoTimestamp('2024-05-01 12:00:00.25-02:30')?.offsetMinutes).toBe(-150);
-    for (const bad of ['2024-13-01', '2024-05-32', '2024-05-01T24:00', '2024-5-1', "2024-05-01'; --", '']) {
+    expect(parseIsoTimestamp('2024-02-29')?.date).toBe('2024-02-29');
+    for (const bad of ['2024-13-01', '2024-05-32', '2024-02-30', '2023-02-29', '2024-04-31', '2024-05-01T24:00', '2024-5-1', "2024-05-01'; --", '']) {
       expect(parseIsoTimestamp(bad)).toBeUndefined();
     }
   });
