@@ -71,8 +71,8 @@ export async function collectAccess(authorizer: Authorizer, principal: Principal
     for (const verb of DATA_VERBS) {
       if (!supports(table, verb)) continue;
       const grant = await grantFor({ kind: 'table', name: table.name }, verb);
-      // applyGrant refuses inserts under a row filter (they could not be checked against it).
-      if (grant && !(verb === 'POST' && grant.rowFilter)) verbs.set(verb, grant);
+      // Inserts under a row filter are checked against it by primary key; without one they are refused.
+      if (grant && !(verb === 'POST' && grant.rowFilter && table.primaryKey.length === 0)) verbs.set(verb, grant);
     }
     const schemaVerbs = new Set<'GET' | 'PUT' | 'DELETE'>();
     for (const verb of ['GET', 'PUT', 'DELETE'] as const) {
