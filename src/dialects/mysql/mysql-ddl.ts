@@ -22,7 +22,7 @@
  * module can write back (NULL, a number, a string literal, CURRENT_TIMESTAMP, CURDATE(), UUID());
  * otherwise the request must give `default` itself. Column comments are not kept by MODIFY.
  */
-import { dbErrors, isApiError, schemaErrors, type ApiError } from '../../errors.js';
+import { dbErrors, schemaErrors, type ApiError } from '../../errors.js';
 import { describeColumnType } from '../../query/column-types.js';
 import type {
   AlterChange,
@@ -31,11 +31,10 @@ import type {
   ColumnType,
   CurrentColumn,
   ForeignKeyDefinition,
-  ReferentialAction,
   SchemaChange,
-  SchemaTableRef,
 } from '../../query/schema-change.js';
-import type { CompiledSchemaChange, SchemaStatement } from '../dialect.js';
+import { compileSchemaChangeWith, NUMBER_LITERAL, typeArgument } from '../ddl-writer.js';
+import type { CompiledSchemaChange } from '../dialect.js';
 import { mapMysqlError } from './mysql-errors.js';
 import { readWholeLiteral } from './mysql-introspector.js';
 
@@ -44,17 +43,8 @@ function quoteIdentifier(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
 
-function tableName(table: SchemaTableRef): string {
-  return `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`;
-}
-
-function int(value: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`Refusing to write ${String(value)} as a type argument`);
-  return String(value);
-}
-
 /** Fractional-second digits written for time types: 6 unless given, as PostgreSQL's default. */
-const fraction = (precision: number | undefined) => int(precision ?? 6);
+const fraction = (precision: number | undefined) => typeArgument(precision ?? 6);
 
 function mysqlTypeName(type: ColumnType): string {
   const refuse = (detail: string) => schemaErrors.unsupportedType(describeColumnType(type), detail);
@@ -63,7 +53,7 @@ function mysqlTypeName(type: ColumnType): string {
       return { small: 'SMALLINT', regular: 'INT', big: 'BIGINT' }[type.size];
     case 'decimal':
       if ((type.precision ?? 10) > 65 || (type.scale ?? 0) > 30) throw refuse('MySQL decimals have at most 65 digits, 30 after the point');
-      return type.precision === undefined ? 'DECIMAL' : `DECIMAL(${int(type.precision)}${type.scale !== undefined ? `,${int(type.scale)}` : ''})`;
+      return type.precision === undefined ? 'DECIMAL' : `DECIMAL(${typeArgument(type.precision)}${type.scale !== undefined ? `,${typeArgument(type.scale)}` : ''})`;
     case 'float':
       return type.size === 'single' ? 'FLOAT' : 'DOUBLE';
     case 'boolean':
@@ -71,10 +61,10 @@ function mysqlTypeName(type: ColumnType): string {
     case 'varchar':
       if (type.length === undefined) throw refuse('MySQL needs a length: varchar(n)');
       if (type.length > 65_535) throw refuse('MySQL varchar holds at most 65535 characters; use text');
-      return `VARCHAR(${int(type.length)})`;
+      return `VARCHAR(${typeArgument(type.length)})`;
     case 'char':
       if ((type.length ?? 1) > 255) throw refuse('MySQL char holds at most 255 characters');
-      return `CHAR(${int(type.length ?? 1)})`;
+      return `CHAR(${typeArgument(type.length ?? 1)})`;
     case 'text':
       // Unbounded like PostgreSQL's text (TEXT would stop at 64 KB).
       return 'LONGTEXT';
@@ -97,8 +87,6 @@ function mysqlTypeName(type: ColumnType): string {
 
 /** MySQL refuses plain literal defaults on BLOB/TEXT/JSON columns; an expression in parentheses is accepted. */
 const needsParentheses = (type: ColumnType) => type.kind === 'text' || type.kind === 'json' || type.kind === 'bytes';
-
-const NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /** `X'…'`: the string's UTF-8 bytes in hex, so no quoting or escaping is involved. */
 function mysqlStringLiteral(value: string): string {
@@ -128,7 +116,7 @@ function defaultSql(column: string, type: ColumnType, value: ColumnDefault): str
     case 'literal':
       switch (value.form) {
         case 'number':
-          if (!NUMBER.test(value.text)) throw new Error('Refusing to write a malformed number literal');
+          if (!NUMBER_LITERAL.test(value.text)) throw new Error('Refusing to write a malformed number literal');
           return wrap(value.text);
         case 'boolean':
           if (value.text !== 'true' && value.text !== 'false') throw new Error('Refusing to write a malformed boolean literal');
@@ -156,23 +144,11 @@ function definitionSql(column: ColumnDefinition): string {
   return column.unique ? `${sql} UNIQUE` : sql;
 }
 
-const ACTION_SQL: Readonly<Record<ReferentialAction, string>> = {
-  noAction: 'NO ACTION',
-  restrict: 'RESTRICT',
-  cascade: 'CASCADE',
-  setNull: 'SET NULL',
-  setDefault: 'SET DEFAULT',
-};
-
-function foreignKeySql(schema: string, fk: ForeignKeyDefinition): string {
-  // InnoDB parses SET DEFAULT but refuses to create such a key.
+/** InnoDB parses SET DEFAULT but refuses to create such a key. */
+function checkForeignKey(fk: ForeignKeyDefinition): void {
   if (fk.onDelete === 'setDefault' || fk.onUpdate === 'setDefault') {
     throw schemaErrors.invalidDefinition("MySQL foreign keys do not support 'set default'");
   }
-  const name = fk.name === undefined ? '' : `CONSTRAINT ${quoteIdentifier(fk.name)} `;
-  const columns = fk.columns.map(quoteIdentifier).join(', ');
-  const target = fk.targetColumns.map(quoteIdentifier).join(', ');
-  return `${name}FOREIGN KEY (${columns}) REFERENCES ${tableName({ schema, name: fk.targetTable })} (${target}) ON UPDATE ${ACTION_SQL[fk.onUpdate]} ON DELETE ${ACTION_SQL[fk.onDelete]}`;
 }
 
 const CURRENT_TIMESTAMP = /^(?:current_timestamp|now)\((\d?)\)$|^current_timestamp$/i;
@@ -186,7 +162,7 @@ function restateDefault(current: CurrentColumn['default']): ColumnDefault | unde
   if (current.kind !== 'reported') return current;
   const text = current.text.trim();
   if (/^null$/i.test(text)) return undefined;
-  if (NUMBER.test(text)) return { kind: 'literal', form: 'number', text };
+  if (NUMBER_LITERAL.test(text)) return { kind: 'literal', form: 'number', text };
   if (CURRENT_TIMESTAMP.test(text)) return { kind: 'expression', expression: 'currentTimestamp' };
   if (/^(?:curdate\(\)|current_date(?:\(\))?)$/i.test(text)) return { kind: 'expression', expression: 'currentDate' };
   if (/^uuid\(\)$/i.test(text)) return { kind: 'expression', expression: 'randomUuid' };
@@ -239,33 +215,10 @@ function alterSql(table: string, change: AlterChange): string {
 }
 
 export function compileMysqlSchemaChange(change: SchemaChange): CompiledSchemaChange {
-  const statements: SchemaStatement[] = [];
-  const table = tableName(change.table);
-  switch (change.kind) {
-    case 'createTable': {
-      const parts = change.columns.map(definitionSql);
-      if (change.primaryKey.length > 0) parts.push(`PRIMARY KEY (${change.primaryKey.map(quoteIdentifier).join(', ')})`);
-      for (const fk of change.foreignKeys) parts.push(foreignKeySql(change.table.schema, fk));
-      statements.push({ sql: `CREATE TABLE ${table} (${parts.join(', ')})`, change: 0 });
-      break;
-    }
-    case 'alterTable':
-      change.changes.forEach((c, index) => {
-        try {
-          statements.push({ sql: alterSql(table, c), change: index });
-        } catch (error) {
-          throw isApiError(error) ? schemaErrors.atChange(error, index) : error;
-        }
-      });
-      break;
-    case 'dropTable':
-      statements.push({ sql: `DROP TABLE ${table}`, change: 0 });
-      break;
-  }
-  return Object.freeze({ statements: Object.freeze(statements), transactional: false });
+  const alter = (table: string, c: AlterChange) => [alterSql(table, c)];
+  return compileSchemaChangeWith({ quoteIdentifier, columnDefinition: definitionSql, alter, checkForeignKey, transactional: false }, change);
 }
 
-/** Error numbers of refused DDL; messages name only the objects involved (never the statement). */
 const SCHEMA_ERRNOS: ReadonlyMap<number, readonly [number, string]> = new Map<number, readonly [number, string]>([
   [1050, [409, 'tableExists']],
   [1060, [409, 'columnExists']],

@@ -8,28 +8,22 @@
  * like hex) and quoted as `E'…'` strings, whose escaping does not depend on
  * `standard_conforming_strings`. All statements of one change request run in one transaction.
  */
-import { dbErrors, isApiError, schemaErrors, type ApiError } from '../../errors.js';
+import { dbErrors, schemaErrors, type ApiError } from '../../errors.js';
 import { describeColumnType } from '../../query/column-types.js';
 import type {
   AlterChange,
   ColumnDefault,
   ColumnDefinition,
   ColumnType,
-  ForeignKeyDefinition,
-  ReferentialAction,
   SchemaChange,
-  SchemaTableRef,
 } from '../../query/schema-change.js';
-import type { CompiledSchemaChange, SchemaStatement } from '../dialect.js';
+import { compileSchemaChangeWith, NUMBER_LITERAL, typeArgument } from '../ddl-writer.js';
+import type { CompiledSchemaChange } from '../dialect.js';
 import { mapPostgresError } from './postgres-errors.js';
 
 function quoteIdentifier(name: string): string {
   if (name.includes('\u0000')) throw new Error('Identifiers cannot contain NUL');
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-function tableName(table: SchemaTableRef): string {
-  return `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`;
 }
 
 function postgresTypeName(type: ColumnType): string {
@@ -39,24 +33,24 @@ function postgresTypeName(type: ColumnType): string {
         ? { small: 'smallserial', regular: 'serial', big: 'bigserial' }[type.size]
         : { small: 'smallint', regular: 'integer', big: 'bigint' }[type.size];
     case 'decimal':
-      return type.precision === undefined ? 'numeric' : `numeric(${int(type.precision)}${type.scale !== undefined ? `,${int(type.scale)}` : ''})`;
+      return type.precision === undefined ? 'numeric' : `numeric(${typeArgument(type.precision)}${type.scale !== undefined ? `,${typeArgument(type.scale)}` : ''})`;
     case 'float':
       return type.size === 'single' ? 'real' : 'double precision';
     case 'boolean':
       return 'boolean';
     case 'varchar':
-      return type.length === undefined ? 'varchar' : `varchar(${int(type.length)})`;
+      return type.length === undefined ? 'varchar' : `varchar(${typeArgument(type.length)})`;
     case 'char':
-      return type.length === undefined ? 'char' : `char(${int(type.length)})`;
+      return type.length === undefined ? 'char' : `char(${typeArgument(type.length)})`;
     case 'text':
       return 'text';
     case 'date':
       return 'date';
     case 'time':
-      return type.precision === undefined ? 'time' : `time(${int(type.precision)})`;
+      return type.precision === undefined ? 'time' : `time(${typeArgument(type.precision)})`;
     case 'timestamp': {
       const base = type.withTimeZone ? 'timestamptz' : 'timestamp';
-      return type.precision === undefined ? base : `${base}(${int(type.precision)})`;
+      return type.precision === undefined ? base : `${base}(${typeArgument(type.precision)})`;
     }
     case 'uuid':
       return 'uuid';
@@ -66,14 +60,6 @@ function postgresTypeName(type: ColumnType): string {
       return 'bytea';
   }
 }
-
-/** A non-negative integer written into SQL text (lengths, precisions): anything else is a bug. */
-function int(value: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`Refusing to write ${String(value)} as a type argument`);
-  return String(value);
-}
-
-const NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /** `E'…'`: backslashes and quotes escaped, NUL refused (PostgreSQL text cannot hold it). */
 function postgresStringLiteral(value: string): string {
@@ -102,7 +88,7 @@ function defaultSql(column: string, type: ColumnType, value: ColumnDefault): str
     case 'literal':
       switch (value.form) {
         case 'number':
-          if (!NUMBER.test(value.text)) throw new Error('Refusing to write a malformed number literal');
+          if (!NUMBER_LITERAL.test(value.text)) throw new Error('Refusing to write a malformed number literal');
           return value.text;
         case 'boolean':
           if (value.text !== 'true' && value.text !== 'false') throw new Error('Refusing to write a malformed boolean literal');
@@ -124,21 +110,6 @@ function columnSql(column: ColumnDefinition): string {
   if (column.default) parts.push(`DEFAULT ${defaultSql(column.name, column.type, column.default)}`);
   if (column.unique) parts.push('UNIQUE');
   return parts.join(' ');
-}
-
-const ACTION_SQL: Readonly<Record<ReferentialAction, string>> = {
-  noAction: 'NO ACTION',
-  restrict: 'RESTRICT',
-  cascade: 'CASCADE',
-  setNull: 'SET NULL',
-  setDefault: 'SET DEFAULT',
-};
-
-function foreignKeySql(schema: string, fk: ForeignKeyDefinition): string {
-  const name = fk.name === undefined ? '' : `CONSTRAINT ${quoteIdentifier(fk.name)} `;
-  const columns = fk.columns.map(quoteIdentifier).join(', ');
-  const target = fk.targetColumns.map(quoteIdentifier).join(', ');
-  return `${name}FOREIGN KEY (${columns}) REFERENCES ${tableName({ schema, name: fk.targetTable })} (${target}) ON UPDATE ${ACTION_SQL[fk.onUpdate]} ON DELETE ${ACTION_SQL[fk.onDelete]}`;
 }
 
 function alterSql(table: string, change: AlterChange): string[] {
@@ -174,33 +145,9 @@ function alterSql(table: string, change: AlterChange): string[] {
 }
 
 export function compilePostgresSchemaChange(change: SchemaChange): CompiledSchemaChange {
-  const statements: SchemaStatement[] = [];
-  const table = tableName(change.table);
-  switch (change.kind) {
-    case 'createTable': {
-      const parts = change.columns.map(columnSql);
-      if (change.primaryKey.length > 0) parts.push(`PRIMARY KEY (${change.primaryKey.map(quoteIdentifier).join(', ')})`);
-      for (const fk of change.foreignKeys) parts.push(foreignKeySql(change.table.schema, fk));
-      statements.push({ sql: `CREATE TABLE ${table} (${parts.join(', ')})`, change: 0 });
-      break;
-    }
-    case 'alterTable':
-      change.changes.forEach((c, index) => {
-        try {
-          for (const sql of alterSql(table, c)) statements.push({ sql, change: index });
-        } catch (error) {
-          throw isApiError(error) ? schemaErrors.atChange(error, index) : error;
-        }
-      });
-      break;
-    case 'dropTable':
-      statements.push({ sql: `DROP TABLE ${table}`, change: 0 });
-      break;
-  }
-  return Object.freeze({ statements: Object.freeze(statements), transactional: true });
+  return compileSchemaChangeWith({ quoteIdentifier, columnDefinition: columnSql, alter: alterSql, transactional: true }, change);
 }
 
-/** SQLSTATEs of refused DDL → ApiError; the rest as for any statement (`mapPostgresError`). */
 export function mapPostgresSchemaError(error: unknown, context: { readonly service: string }): ApiError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, message } = error as { code?: unknown; message?: unknown };
