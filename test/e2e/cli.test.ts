@@ -65,7 +65,8 @@ afterAll(async () => {
 });
 
 describe('sluice serve with no database configured', () => {
-  it('creates and seeds the embedded demo, serves it, stops on SIGTERM, and reuses it on the next start', async () => {
+  // Several processes start from source (tsx) one after another: slow on a loaded machine.
+  it('creates and seeds the embedded demo, serves it, stops on SIGTERM, and reuses it on the next start', { timeout: 120_000 }, async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-e2e-'));
     dirs.push(dataDir);
 
@@ -98,7 +99,8 @@ describe('sluice serve with no database configured', () => {
     expect(stderr.trim()).toMatch(/^sluice: Invalid configuration: port \(--port\): [^\n]+$/);
   });
 
-  it('keeps serving, and reports the service unavailable, when a database does not answer', async () => {
+  // Several processes start from source (tsx) one after another: slow on a loaded machine.
+  it('keeps serving, and reports the service unavailable, when a database does not answer', { timeout: 120_000 }, async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-e2e-'));
     dirs.push(dataDir);
     const running = await serve(['--data-dir', dataDir, '--service', 'gone=postgres://nobody@127.0.0.1:1/nothing'], {
@@ -126,7 +128,8 @@ describe('sluice serve with no database configured', () => {
 });
 
 describe('sluice admin create', () => {
-  it('creates an admin who can then log in, and refuses while a server holds the data directory', async () => {
+  // Several processes start from source (tsx) one after another: slow on a loaded machine.
+  it('creates an admin who can then log in, and refuses while a server holds the data directory', { timeout: 120_000 }, async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-e2e-'));
     dirs.push(dataDir);
     const create = sluice(['admin', 'create', '--email', 'Ops@Example.com', '--name', 'Ops', '--password-stdin', '--data-dir', dataDir]);
