@@ -28,44 +28,81 @@ import { resolveFields, resolveOrder } from '../query/rest-params.js';
 
 export interface RelatedRequest {
   readonly relation: Relation;
+  /** The dotted path naming it in the query (`orders.order_items`), for option keys and messages. */
+  readonly path: string;
   readonly fields?: string;
   readonly order?: string;
   readonly limit?: number;
+  /** Relations of the related rows to embed in turn (`related=orders,orders.order_items`). */
+  readonly children: readonly RelatedRequest[];
 }
 
 const MAX_RELATED = 16;
+const MAX_DEPTH = 4;
 
 /**
- * Parses `related` and the per-relation options from the query string. Unknown relation names are a
- * 400 that lists a close match.
+ * Parses `related` and the per-relation options from the query string. A dotted entry embeds a
+ * relation of the related rows (`orders.order_items`, up to 4 levels; its parents are embedded too).
+ * Unknown relation names are a 400 that lists a close match.
  */
-export function parseRelated(table: Table, related: string | undefined, query: Readonly<Record<string, unknown>>, maxLimit: number): RelatedRequest[] {
+export function parseRelated(table: Table, related: string | undefined, query: Readonly<Record<string, unknown>>, maxLimit: number, catalog: Catalog): RelatedRequest[] {
   if (related === undefined || related.trim() === '') return [];
-  const names = related.trim() === '*' ? table.relations.map((r) => r.name) : related.split(',').map((n) => n.trim());
-  if (names.length > MAX_RELATED) throw requestErrors.invalidParameter('related', `at most ${MAX_RELATED} relations`);
-  const option = (name: string, key: string): string | undefined => {
-    const value = query[`${name}.${key}`];
+  const entries = related.trim() === '*' ? table.relations.map((r) => r.name) : related.split(',').map((n) => n.trim());
+  if (entries.length > MAX_RELATED) throw requestErrors.invalidParameter('related', `at most ${MAX_RELATED} relations`);
+  const option = (path: string, key: string): string | undefined => {
+    const value = query[`${path}.${key}`];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw requestErrors.invalidParameter(`${name}.${key}`, 'given more than once');
+    if (typeof value !== 'string') throw requestErrors.invalidParameter(`${path}.${key}`, 'given more than once');
     return value;
   };
-  return [...new Set(names)].map((name) => {
-    const relation = table.relationsByName.get(name);
-    if (!relation) {
-      const suggestion = closestMatch(name, table.relationsByName.keys());
-      const known = table.relations.map((r) => r.name).join(', ') || 'none';
-      throw requestErrors.invalidParameter('related', `'${name}' is not a relation of '${table.name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; relations: ${known}`);
+  interface Node {
+    relation: Relation;
+    path: string;
+    children: Map<string, Node>;
+  }
+  const roots = new Map<string, Node>();
+  for (const entry of entries) {
+    const parts = entry.split('.');
+    if (parts.length > MAX_DEPTH) throw requestErrors.invalidParameter('related', `'${entry}' is nested deeper than ${MAX_DEPTH} levels`);
+    let level = roots;
+    let owner = table;
+    let path = '';
+    for (const name of parts) {
+      path = path === '' ? name : `${path}.${name}`;
+      let node = level.get(name);
+      if (!node) {
+        const relation = owner.relationsByName.get(name);
+        if (!relation) {
+          const suggestion = closestMatch(name, owner.relationsByName.keys());
+          const known = owner.relations.map((r) => r.name).join(', ') || 'none';
+          throw requestErrors.invalidParameter('related', `'${name}' is not a relation of '${owner.name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; relations: ${known}`);
+        }
+        node = { relation, path, children: new Map() };
+        level.set(name, node);
+      }
+      owner = resolveTable(catalog, node.relation.target);
+      level = node.children;
     }
-    const fields = option(name, 'fields');
-    const order = option(name, 'order');
-    const limitText = option(name, 'limit');
+  }
+  const build = (node: Node): RelatedRequest => {
+    const fields = option(node.path, 'fields');
+    const order = option(node.path, 'order');
+    const limitText = option(node.path, 'limit');
     let limit: number | undefined;
     if (limitText !== undefined) {
-      if (!/^\d{1,9}$/.test(limitText)) throw requestErrors.invalidParameter(`${name}.limit`, 'must be a non-negative integer');
+      if (!/^\d{1,9}$/.test(limitText)) throw requestErrors.invalidParameter(`${node.path}.limit`, 'must be a non-negative integer');
       limit = Math.min(Number(limitText), maxLimit);
     }
-    return { relation, ...(fields !== undefined ? { fields } : {}), ...(order !== undefined ? { order } : {}), ...(limit !== undefined ? { limit } : {}) };
-  });
+    return {
+      relation: node.relation,
+      path: node.path,
+      ...(fields !== undefined ? { fields } : {}),
+      ...(order !== undefined ? { order } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+      children: [...node.children.values()].map(build),
+    };
+  };
+  return [...roots.values()].map(build);
 }
 
 /** The columns of `table` the parent rows must carry for these relations (their join keys). */
@@ -88,37 +125,55 @@ export interface RelatedDeps {
   readonly defaultLimit: number;
 }
 
-async function authorizedSelect(deps: RelatedDeps, target: Table, fields: string | undefined, order: string | undefined) {
+/**
+ * An authorized select of `target` with the requested columns plus `keys` (the join keys nested
+ * relations need); `added` names the key columns that were not requested, to remove afterwards.
+ */
+async function authorizedSelect(deps: RelatedDeps, target: Table, fields: string | undefined, order: string | undefined, keys: readonly ColumnRef[] = []) {
   const grant = await deps.authorizer.authorize(deps.principal, { service: deps.service, resource: { kind: 'table', name: target.name }, verb: 'GET' });
+  const columns = resolveFields(target, fields, grant.columns);
+  const present = new Set(columns.map((c) => c.name));
+  const added = keys.filter((k) => !present.has(k.name));
   const select: Select = {
     kind: 'select',
     from: tableRef(target),
-    items: resolveFields(target, fields, grant.columns).map(columnItem),
+    items: [...columns, ...added].map(columnItem),
     orderBy: resolveOrder(target, order, grant.columns),
   };
-  return applyGrant(select, grant);
+  return { select: applyGrant(select, grant), added: added.map((c) => c.name) };
 }
 
-/** Adds each relation's rows to every parent row, under the relation's name (mutates `parents`). */
+/**
+ * Adds each relation's rows to every parent row, under the relation's name (mutates `parents`), then
+ * the nested relations of all those rows together: one statement per relation and level (two for
+ * many-to-many), however many rows.
+ */
 export async function embedRelated(deps: RelatedDeps, requests: readonly RelatedRequest[], parents: Row[]): Promise<void> {
   if (parents.length === 0) return;
   for (const request of requests) {
     const { relation } = request;
     const target = resolveTable(deps.catalog, relation.target);
-    const select = await authorizedSelect(deps, target, request.fields, request.order);
+    const { select, added } = await authorizedSelect(deps, target, request.fields, request.order, parentKeyColumns(target, request.children));
     const limit = request.limit ?? deps.defaultLimit;
     let related: (Row[] | Row | null)[];
     if (relation.kind === 'manyToMany') {
       const junction = resolveTable(deps.catalog, relation.junction.table);
       const linkColumns = relation.junction.targetColumns.map((pair) => pair.from).join(',');
-      const junctionSelect = await authorizedSelect(deps, junction, linkColumns, undefined);
+      const junctionSelect = (await authorizedSelect(deps, junction, linkColumns, undefined)).select;
       related = await loadManyToMany(deps.runner, deps.ctx, { service: deps.service, relation, junction, target, junctionSelect, targetSelect: select, limit }, parents);
     } else {
       const toMany = relation.kind === 'oneToMany';
       related = await loadRelated(deps.runner, deps.ctx, { service: deps.service, relation, target, select, ...(toMany ? { perParent: { limit } } : {}) }, parents);
     }
+    // Copies: the loader caches rows per request and may hand the same object to several parents
+    // (or levels); each place in the response gets its own, so embedding never aliases or loops.
+    const copy = (row: Row): Row => ({ ...row });
+    const placed = related.map((r) => (r === null || r === undefined ? null : Array.isArray(r) ? r.map(copy) : copy(r)));
     parents.forEach((parent, i) => {
-      parent[relation.name] = related[i] ?? (relation.kind === 'manyToOne' || relation.kind === 'oneToOne' ? null : []);
+      parent[relation.name] = placed[i] ?? (relation.kind === 'manyToOne' || relation.kind === 'oneToOne' ? null : []);
     });
+    const children = placed.flatMap((r) => (r === null ? [] : Array.isArray(r) ? r : [r]));
+    if (request.children.length > 0) await embedRelated(deps, request.children, children);
+    if (added.length > 0) for (const row of children) for (const name of added) delete row[name];
   }
 }

@@ -144,7 +144,7 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
       limits,
       { streaming, visible: grant.columns },
     );
-    const related = parseRelated(table, query.related, query, deps.limits.maxLimit);
+    const related = parseRelated(table, query.related, query, deps.limits.maxLimit, catalog);
     if (related.length > 0 && streaming) throw requestErrors.invalidParameter('related', 'is not available with NDJSON streaming');
     if (related.length > 0 && plan.page.items.some((i) => i.kind === 'aggregate')) throw requestErrors.invalidParameter('related', 'cannot be combined with aggregates');
     const withKeys = withColumns(plan.page, parentKeyColumns(table, related));
@@ -182,7 +182,7 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
     const { catalog, executor } = deps.registry.snapshot(service);
     const table = resolveTable(catalog, tableName);
     const id = routeParam(req, 'id');
-    const related = parseRelated(table, query.related, query, deps.limits.maxLimit);
+    const related = parseRelated(table, query.related, query, deps.limits.maxLimit, catalog);
     const withKeys = withColumns(planRecordRead(table, id, selectedFields(query), grant.columns), parentKeyColumns(table, related));
     const { rows } = await executor.run(applyGrant(withKeys.select, grant), ctx);
     await embedRelated(relatedDeps(service, catalog, executor, ctx), related, rows);

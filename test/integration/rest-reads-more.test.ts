@@ -163,6 +163,42 @@ describeEngines('REST reads: PostgREST parameters, aggregates, related', (fixtur
     expect(unknown.status).toBe(400);
   });
 
+  it('related= nests (orders.order_items.product): one statement per level, rows matching separate reads', async () => {
+    const f = fixture();
+    type Product = { name: string };
+    type Item = { product_id: number; product: Product };
+    type Order = { id: string; order_items: Item[] };
+    const res = await f.table<List<{ id: number; orders: Order[] }>>('customers', {
+      fields: 'id',
+      limit: '30',
+      related: 'orders,orders.order_items,orders.order_items.product',
+      'orders.fields': 'id',
+      'orders.order': 'id',
+      'orders.limit': '3',
+      'orders.order_items.fields': 'product_id',
+      'orders.order_items.order': 'product_id',
+      'orders.order_items.product.fields': 'name',
+    });
+    expect(res.status).toBe(200);
+    expect(Number(res.headers.get('x-sluice-statements'))).toBe(4);
+    const products = new Map((await all<{ id: number; name: string }>(f, 'products', { fields: 'id,name' })).map((p) => [p.id, p.name]));
+    let leaves = 0;
+    for (const customer of res.body.resource) {
+      const orders = await f.table<List<{ id: string }>>('orders', { filter: `customer_id = ${customer.id}`, fields: 'id', order: 'id', limit: '3' });
+      expect(customer.orders.map((o) => o.id)).toEqual(orders.body.resource.map((o) => o.id));
+      for (const order of customer.orders) {
+        expect(Object.keys(order).sort()).toEqual(['id', 'order_items']); // join keys added for the loads are gone
+        for (const item of order.order_items) {
+          expect(item.product).toEqual({ name: products.get(item.product_id) });
+          leaves += 1;
+        }
+      }
+    }
+    expect(leaves).toBeGreaterThan(20);
+    const bad = await f.table<ErrorBody>('customers', { related: 'orders.nope' });
+    expect(bad.status).toBe(400);
+  });
+
   describeRelatedPermissions(fixture);
 });
 
