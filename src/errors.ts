@@ -264,6 +264,8 @@ export const authErrors = {
   adminRequired: () => new ApiError(403, 'This endpoint requires an admin', 'adminRequired'),
   rowFilterViolation: (table: string) =>
     new ApiError(403, `The written rows would fall outside the rows of '${table}' this role may change`, 'rowFilterViolation', { table }),
+  upsertUnderRowFilter: (table: string) =>
+    new ApiError(403, `Upserts into '${table}' are not allowed for a role limited to some of its rows`, 'upsertUnderRowFilter', { table }),
   rowFilterWithoutKey: (table: string) =>
     new ApiError(403, `Writing '${table}' under a row filter needs a primary key to check the written rows against it`, 'rowFilterOnInsert', { table }),
 };

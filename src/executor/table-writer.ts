@@ -77,6 +77,9 @@ export class TableWriter {
     options: { readonly atomic: boolean; readonly onConflict?: ConflictResolution },
   ): Promise<InsertOutcome> {
     if (scope.grant.rowFilter && this.key.length === 0) throw authErrors.rowFilterWithoutKey(this.table.name);
+    // A merging upsert would overwrite an existing row the filter hides, and the check afterwards
+    // only sees the new state (which the caller chose): refuse it, as nothing checks the old row.
+    if (scope.grant.rowFilter && options.onConflict === 'merge') throw authErrors.upsertUnderRowFilter(this.table.name);
     const plan = (batch: readonly RecordValues[]) =>
       planInserts(this.table, batch, { returning: this.insertReturning(scope), ...(options.onConflict ? { onConflict: options.onConflict } : {}) });
     if (!options.atomic) {

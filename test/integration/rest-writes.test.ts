@@ -343,6 +343,10 @@ function describeRoles(fixture: () => ScratchFixture): void {
     expect(othersRow.status).toBe(404);
     const othersByFilter = await f.send<ListBody<unknown>>('PATCH', `${T}/owned?filter=${encodeURIComponent('id > 0')}`, { body: 'edited' }, as('alice_writer'));
     expect(othersByFilter.body.meta.count).toBe(2); // rows 1 and 10
+    // An upsert could take over bob's row (the check afterwards sees only the new owner): refused.
+    const takeover = await f.send<ErrorBody>('POST', `${T}/owned?upsert=true`, { id: 2, owner: 'alice', body: 'taken' }, as('alice_writer'));
+    expect(takeover.status).toBe(403);
+    expect(takeover.body.error.context.reason).toBe('upsertUnderRowFilter');
     const deleted = await f.send<ListBody<unknown>>('DELETE', `${T}/owned?ids=2`, undefined, as('alice_writer'));
     expect(deleted.body.meta.count).toBe(0);
     expect(await owned(2)).toMatchObject({ owner: 'bob', body: 'b1' });
