@@ -288,6 +288,22 @@ await describeScratch('REST writes', { postgres: POSTGRES, mysql: MYSQL }, (fixt
     expect((await f.send<ListBody<unknown>>('GET', `${T}/pairs`)).body.resource).toEqual([{ a: 1, b: 2, label: 'changed' }]);
   });
 
+  it('refuses every write on a read-only service, admins included', async () => {
+    const f = fixture();
+    const created = await f.send('POST', '/api/v1/system/service', { name: 'w_ro', driver: 'pglite', dsn: 'pglite://memory', read_only: true });
+    expect(created.status, created.text).toBe(201);
+    for (const [method, path, body] of [
+      ['POST', '/items', { sku: 'ro', name: 'x' }],
+      ['PATCH', '/items?ids=1', { name: 'x' }],
+      ['PUT', '/items/1', { sku: 'ro', name: 'x' }],
+      ['DELETE', '/items?ids=1', undefined],
+    ] as const) {
+      const res = await f.send<ErrorBody>(method, `/api/v1/w_ro/_table${path}`, body);
+      expect({ method, status: res.status, reason: res.body.error.context.reason }).toEqual({ method, status: 403, reason: 'readOnlyService' });
+    }
+    expect((await f.send('DELETE', '/api/v1/system/service/w_ro')).status).toBe(200);
+  });
+
   it('answers 405 for writes to a view that cannot take them', async () => {
     const res = await fixture().send<ErrorBody>('POST', `${T}/item_stats`, { n: 1 });
     expect(res.status).toBe(405);
