@@ -42,7 +42,12 @@ function serverUrl(adminUrl: string, database: string): string {
   return url.href;
 }
 
-export async function describeScratch(name: string, ddl: ScratchDdl, suite: (fixture: () => ScratchFixture) => void): Promise<void> {
+export async function describeScratch(
+  name: string,
+  ddl: ScratchDdl,
+  suite: (fixture: () => ScratchFixture) => void,
+  options: { readonly env?: Record<string, string> } = {},
+): Promise<void> {
   const database = `sluice_it_${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${process.pid}`;
   for (const engine of ['pglite', 'postgres', 'mariadb'] as const) {
     const run = await shouldRunEngine(engine);
@@ -94,7 +99,7 @@ export async function describeScratch(name: string, ddl: ScratchDdl, suite: (fix
             await again.end();
           };
         }
-        const started = await startServerWith({ [SCRATCH_SERVICE]: dsn }, tmp);
+        const started = await startServerWith({ [SCRATCH_SERVICE]: dsn }, tmp, options.env);
         cleanup = started.cleanup;
         const baseUrl = started.server.url;
         const adminToken = await adminLogin(baseUrl);
