@@ -38,14 +38,23 @@ const largest: Row<'orders', 'id' | 'status' | 'total'>[] = paid.data.resource;
 const product = await sluice.getRow('products', 1, { fields: ['id', 'name', 'price'] });
 if (product.error) fail(product.error);
 
-// Conditions of several kinds on one table: a list and a case-insensitive pattern.
+// Conditions of several kinds on one table: a list, a case-insensitive pattern, a null test.
 const some = await sluice.listRows('products', {
   fields: ['id', 'name', 'price'],
-  filter: { category_id: { in: [1, 2, 3] }, name: { ilike: '%a%' } },
+  filter: { category_id: { in: [1, 2, 3] }, name: { ilike: '%a%' }, released_on: { is: 'not.null' } },
   order: ['price', 'id'],
   limit: 3,
 });
 if (some.error) fail(some.error);
+
+// List values may hold commas, parentheses and backslashes.
+const named = await sluice.listRows('products', {
+  fields: ['id', 'name'],
+  filter: { description: { in: ['Printed with the classic shrug: ¯\\_(ツ)_/¯', 'Small, light and surprisingly capable.'] } },
+  order: 'id',
+  limit: 4,
+});
+if (named.error) fail(named.error);
 
 // The path-typed openapi-fetch client underneath, with a Faucet filter expression.
 const cheap = await sluice.GET(`/api/v1/${SERVICE}/_table/products`, {
@@ -63,6 +72,7 @@ process.stdout.write(
       paidOrdersOf100OrMore: paid.data.meta.total ?? null,
       product: product.data,
       someProducts: some.data.resource,
+      namedProducts: named.data.resource,
       cheapProducts: cheap.data.resource.map((p) => ({ id: p.id, name: p.name, price: p.price })),
       missingProduct: missing.error ? { status: missing.error.error.code, reason: missing.error.error.context.reason } : null,
     },

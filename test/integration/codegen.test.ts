@@ -144,7 +144,10 @@ function expectedOutput(engine: Engine): Promise<unknown> {
       largestPaidOrders: await query(`SELECT id::text AS id, status::text AS status, total::text AS total FROM orders WHERE ${paid} ORDER BY orders.total DESC, orders.id LIMIT 5`),
       paidOrdersOf100OrMore: count?.n,
       product: (await query(`${product} WHERE id = 1`))[0],
-      someProducts: await query(`${product} WHERE category_id IN (1, 2, 3) AND name ILIKE '%a%' ORDER BY products.price, products.id LIMIT 3`),
+      someProducts: await query(`${product} WHERE category_id IN (1, 2, 3) AND name ILIKE '%a%' AND released_on IS NOT NULL ORDER BY products.price, products.id LIMIT 3`),
+      namedProducts: await query(
+        `SELECT id, name FROM products WHERE description IN ('Printed with the classic shrug: ¯\\_(ツ)_/¯', 'Small, light and surprisingly capable.') ORDER BY id LIMIT 4`,
+      ),
       cheapProducts: await query(`${product} WHERE price < 20 ORDER BY products.price, products.id LIMIT 3`),
       missingProduct: { status: 404, reason: 'recordNotFound' },
     };
