@@ -6,6 +6,7 @@
  *                [--log-level L] [--pool-size N] [--cors-origins LIST] [--rate-limit N] [--login-rate-limit N]
  *   sluice admin create --email E [--name N] [--password-stdin] [--data-dir DIR]
  *   sluice introspect DSN [--schema S] [--raw]
+ *   sluice codegen --url URL --service NAME [--api-key KEY | --token JWT] --out DIR
  *
  * Every serve option also has an environment form (see config/load-config.ts). Configuration errors
  * print one line and exit with status 1; a database that is down does not stop the server.
@@ -20,6 +21,8 @@ import { printBanner } from './banner.js';
 import { hashPassword, validatePassword } from '../auth/secrets.js';
 import { createAdmin, findAdminByEmail } from '../system/store/admins-repo.js';
 import { MetaStore } from '../system/store/meta-store.js';
+import { CodegenError } from '../codegen/codegen-error.js';
+import type { CodegenOptions } from '../codegen/run-codegen.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -119,6 +122,14 @@ function mapReplacer(_key: string, value: unknown): unknown {
   return value instanceof Map ? Object.fromEntries(value) : value;
 }
 
+/** `sluice codegen`, loaded on demand: it brings openapi-typescript and the TypeScript compiler. */
+async function codegen(options: CodegenOptions): Promise<void> {
+  const { runCodegen } = await import('../codegen/run-codegen.js');
+  const result = await runCodegen(options);
+  const tables = result.tables.length ? result.tables.join(', ') : 'none';
+  process.stdout.write(`Wrote the REST SDK of service ${options.service} (tables: ${tables}):\n${result.files.map((f) => `  ${f}\n`).join('')}`);
+}
+
 const program = new Command()
   .name('sluice')
   .description('Turns live PostgreSQL and MySQL/MariaDB databases into a REST API (GraphQL to come)')
@@ -158,10 +169,20 @@ program
   .option('--raw', 'print the raw introspection result instead of the built catalog')
   .action((dsn: string, options: { schema?: string; raw?: boolean }) => introspect(dsn, options));
 
+program
+  .command('codegen')
+  .description('Generate a typed TypeScript client of a service from a running server, as one role sees it')
+  .requiredOption('--url <url>', 'the server, e.g. http://localhost:8080')
+  .requiredOption('--service <name>', 'the service to generate the client of')
+  .option('--api-key <key>', 'the API key whose role the client is generated for')
+  .option('--token <jwt>', 'a session token or end-user JWT instead of an API key')
+  .requiredOption('-o, --out <dir>', 'the directory to write the client to (files go under rest/)')
+  .action((options: CodegenOptions) => codegen(options));
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof CodegenError) {
     process.stderr.write(`sluice: ${error.message}\n`);
     process.exit(1);
   }

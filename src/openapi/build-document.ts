@@ -12,7 +12,7 @@
  */
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { Verb } from '../auth/authorizer.js';
-import type { Procedure, Table } from '../catalog/catalog-types.js';
+import type { Procedure, Relation, Table } from '../catalog/catalog-types.js';
 import type { Limits } from '../config/config-schema.js';
 import { inputParameters, uncallableReason } from '../query/call-plan.js';
 import type { ProcedureAccess, ServiceAccess, TableAccess } from './access.js';
@@ -112,12 +112,14 @@ class DocumentBuilder {
         responses: { 200: this.json('The tables and views the caller may read', this.schema('TableNames')), ...this.errors(READ_ERRORS) },
       });
     }
-    for (const table of access.tables) if (table.verbs.size > 0) this.addTable(service, base, table);
+    // Relations are embedded only when their tables may be read too: the others are not mentioned.
+    const readableNames = new Set(readable.map((t) => t.table.name));
+    for (const table of access.tables) if (table.verbs.size > 0) this.addTable(service, base, table, readableNames);
     this.addProcedures(access, base);
     this.addSchemaPaths(access, base);
   }
 
-  private addTable(service: string, base: string, access: TableAccess): void {
+  private addTable(service: string, base: string, access: TableAccess, readableNames: ReadonlySet<string>): void {
     const { table, verbs } = access;
     const path = `${base}/_table/${encodeURIComponent(table.name)}`;
     const readGrant = verbs.get('GET') ?? [...verbs.values()][0];
@@ -148,7 +150,9 @@ class DocumentBuilder {
     const listResponse = (description: string) => this.json(description, this.listOf(record));
     const id = (action: string, kind: 'table' | 'record' = 'table') => operationId(service, kind, table.name, action);
     const kind = table.kind === 'table' ? 'table' : 'view';
-    const relationParams = this.relationParameters(table);
+    const relationParams = this.relationParameters(
+      table.relations.filter((r) => readableNames.has(r.target) && (r.kind !== 'manyToMany' || readableNames.has(r.junction.table))),
+    );
 
     if (verbs.has('GET')) {
       this.setOperation(path, 'get', {
@@ -158,7 +162,7 @@ class DocumentBuilder {
         tags: [service],
         parameters: [
           ...['filter', 'fields', 'order', 'limit', 'offset', 'include_count', 'ids', 'group', 'related', 'select'].map((p) => this.param(p)),
-          this.postgrestConditions(table),
+          this.postgrestConditions(table, readGrant?.columns ?? 'all'),
           ...relationParams,
         ],
         responses: {
@@ -301,8 +305,12 @@ class DocumentBuilder {
   }
 
   /** `{column}.{op}=value` conditions, as one exploded object parameter with the allowed names. */
-  private postgrestConditions(table: Table): Parameter {
-    const columns = table.columns.map((c) => regexEscape(c.name)).join('|');
+  /** Conditions on the columns the caller may read (a hidden column is not named, not even in a pattern). */
+  private postgrestConditions(table: Table, visible: ReadonlySet<string> | 'all'): Parameter {
+    const columns = table.columns
+      .filter((c) => visible === 'all' || visible.has(c.name))
+      .map((c) => regexEscape(c.name))
+      .join('|');
     return {
       name: 'conditions',
       in: 'query',
@@ -318,10 +326,10 @@ class DocumentBuilder {
     } as Parameter;
   }
 
-  /** `{relation}.fields|limit|order` options of embedded relations, when the table has relations. */
-  private relationParameters(table: Table): Parameter[] {
-    if (table.relations.length === 0) return [];
-    const names = table.relations.map((r) => regexEscape(r.name)).join('|');
+  /** `{relation}.fields|limit|order` options of the embeddable relations, when there are any. */
+  private relationParameters(relations: readonly Relation[]): Parameter[] {
+    if (relations.length === 0) return [];
+    const names = relations.map((r) => regexEscape(r.name)).join('|');
     return [
       {
         name: 'relation_options',
@@ -329,7 +337,7 @@ class DocumentBuilder {
         required: false,
         style: 'form',
         explode: true,
-        description: `Options of embedded relations (${table.relations.map((r) => r.name).join(', ')}): \`{relation}.fields\`, \`{relation}.limit\`, \`{relation}.order\``,
+        description: `Options of embedded relations (${relations.map((r) => r.name).join(', ')}): \`{relation}.fields\`, \`{relation}.limit\`, \`{relation}.order\``,
         schema: {
           type: 'object',
           patternProperties: { [`^(${names})\\.(fields|limit|order)$`]: { type: 'string' } },

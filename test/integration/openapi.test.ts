@@ -306,6 +306,10 @@ describeEngines('OpenAPI', (fixture) => {
     expect(Object.keys(res.body.paths['/api/v1/shop/_table/orders'] ?? {})).toEqual(['get']);
     expect(Object.keys(res.body.paths['/api/v1/shop/_proc/customer_lifetime_value'] ?? {})).toEqual(['post']);
     expect(Object.keys(schemaOf(res.body, 'shop.table.orders')?.properties ?? {})).toEqual(['id', 'status', 'total']);
+    // Hidden columns and relations to hidden tables are not named in the parameters either.
+    const listParameters = ((res.body.paths['/api/v1/shop/_table/orders']?.get as { parameters: Json[] }).parameters).filter((p) => !('$ref' in p));
+    expect(listParameters.map((p) => p.name)).toEqual(['conditions']);
+    expect(Object.keys((listParameters[0]?.schema as { patternProperties: Json }).patternProperties)).toEqual(['^(id|status|total)\\.(eq|neq|gt|gte|lt|lte|like|ilike|in|is)$']);
     expect(Object.keys(res.body.components?.schemas ?? {}).filter((n) => n.startsWith('shop.'))).toEqual(['shop.proc.customer_lifetime_value.args', 'shop.table.orders']);
     // Only what its operations use: the procedure POST may conflict; no table write bodies.
     expect(res.body.components?.responses?.Conflict).toBeDefined();

@@ -1,7 +1,8 @@
 /**
  * The import direction of DESIGN.md, checked on the source: errors ← catalog ← query ← dialects ←
  * executor; auth beside executor; surfaces (rest, and later graphql/openapi/mcp) above both, never
- * importing a dialect or a driver; dialects never importing HTTP or GraphQL libraries.
+ * importing a dialect or a driver; dialects never importing HTTP or GraphQL libraries; codegen a client
+ * of the HTTP API only.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,6 +26,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   rest: ['query', 'auth', 'executor', 'catalog', 'errors', 'config', 'system', 'http/request-context-middleware'],
   openapi: ['catalog', 'query', 'auth', 'errors', 'config', 'http/request-context-middleware'],
   system: ['config', 'catalog', 'query', 'dialects', 'executor', 'auth', 'demo', 'errors', 'http/request-context-middleware'],
+  // `sluice codegen` talks to a server over HTTP like any client: no catalog, no database.
+  codegen: ['config'],
   http: ['*'],
   cli: ['*'],
 };
@@ -37,6 +40,7 @@ const FORBIDDEN_PACKAGES: Record<string, readonly string[]> = {
   rest: ['pg', 'mysql2', '@electric-sql/pglite', 'pg-cursor'],
   openapi: ['pg', 'mysql2', '@electric-sql/pglite', 'pg-cursor'],
   auth: ['pg', 'mysql2', '@electric-sql/pglite', 'express'],
+  codegen: ['pg', 'mysql2', '@electric-sql/pglite', 'express'],
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {
