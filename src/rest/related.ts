@@ -13,6 +13,7 @@
  * May import: query, auth, executor, catalog, errors.
  */
 import { applyGrant } from '../auth/apply-grant.js';
+import { authorizeRelated } from '../auth/related-grants.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Principal } from '../auth/principal.js';
 import type { Catalog, Relation, Table } from '../catalog/catalog-types.js';
@@ -94,9 +95,9 @@ async function authorizedSelect(deps: RelatedDeps, target: Table, fields: string
     kind: 'select',
     from: tableRef(target),
     items: resolveFields(target, fields, grant.columns).map(columnItem),
-    orderBy: resolveOrder(target, order, grant.columns),
+    orderBy: resolveOrder(target, order, grant.columns, (name) => resolveTable(deps.catalog, name)),
   };
-  return applyGrant(select, grant);
+  return applyGrant(select, grant, { related: await authorizeRelated(deps.authorizer, deps.principal, deps.service, [select]) });
 }
 
 /** Adds each relation's rows to every parent row, under the relation's name (mutates `parents`). */
