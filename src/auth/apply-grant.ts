@@ -205,17 +205,6 @@ function assertColumnsOf(columns: readonly ColumnRef[], grant: Grant): void {
   }
 }
 
-/** The grants of the related tables a statement reads; a 403 when one of them was not authorized. */
-function relatedGrants(statement: Statement, related: ReadonlyMap<string, Grant>): ReadonlyMap<string, Grant> {
-  const walker = walk(statement);
-  for (const reference of walker.related) {
-    const grant = related.get(reference.table.name);
-    if (!grant) throw authErrors.relatedTableNotAuthorized(reference.table.name);
-    assertColumnsOf(reference.columns, grant);
-  }
-  return related;
-}
-
 /**
  * ANDs each related table's row filter into the subqueries reading it, so that a filter or an order
  * through a relation sees only the related rows the role may see (otherwise it would be an oracle
@@ -265,10 +254,16 @@ export interface ApplyGrantOptions {
 }
 
 export function applyGrant<S extends Statement>(statement: S, grant: Grant, options: ApplyGrantOptions = {}): AuthorizedStatement<S> {
-  assertColumnsOf(referencedColumns(statement), grant);
   // Checked (and rewritten) before the statement's own row filter is added: that filter is the
   // administrator's, and the subqueries it may hold are not the caller's to authorize.
-  const grants = relatedGrants(statement, options.related ?? new Map<string, Grant>());
+  const references = walk(statement);
+  assertColumnsOf(references.own, grant);
+  const grants = options.related ?? new Map<string, Grant>();
+  for (const reference of references.related) {
+    const related = grants.get(reference.table.name);
+    if (!related) throw authErrors.relatedTableNotAuthorized(reference.table.name);
+    assertColumnsOf(reference.columns, related);
+  }
   switch (statement.kind) {
     case 'select': {
       const limit =
