@@ -196,7 +196,7 @@ describeEngines('Filters and orders through relations', (fixture) => {
     it('403 for a filter or an order through a table the role may not read', async () => {
       const plain = await read('orders', { fields: 'id', limit: '5' }, 'orders_only');
       expect(plain.status, plain.text).toBe(200);
-      for (const params of [{ filter: "customer.tier = 'gold'" }, { order: 'customer.birth_date' }]) {
+      for (const params of [{ filter: "customer.tier = 'gold'" }, { order: 'customer.birth_date' }] as Record<string, string>[]) {
         const res = await read('orders', params, 'orders_only');
         expect(res.status, res.text).toBe(403);
         expect(res.body.resource).toBeUndefined();
@@ -205,7 +205,7 @@ describeEngines('Filters and orders through relations', (fixture) => {
     });
 
     it('403 for a hidden column of the related table; its visible columns work', async () => {
-      for (const params of [{ filter: "customer.full_name = 'x'" }, { order: 'customer.full_name' }]) {
+      for (const params of [{ filter: "customer.full_name = 'x'" }, { order: 'customer.full_name' }] as Record<string, string>[]) {
         const res = await read('orders', params, 'customer_columns');
         expect(res.status, res.text).toBe(403);
         expect(res.body.error.context).toEqual({ reason: 'columnNotAllowed', table: 'customers', column: 'full_name' });
