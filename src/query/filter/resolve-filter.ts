@@ -192,9 +192,13 @@ export class FilterResolver {
     const groups = new Map<string, { relation: Relation; predicates: Predicate[]; index: number }>();
     const out: (Expr | undefined)[] = [];
     for (const item of items) {
-      const relation = isPredicate(item) ? this.relationOf(item.column) : undefined;
-      if (!relation || !isPredicate(item)) {
+      if (!isPredicate(item)) {
         out.push(this.resolve(item));
+        continue;
+      }
+      const relation = this.relationOf(item.column);
+      if (!relation) {
+        out.push(this.predicate(item));
         continue;
       }
       const group = groups.get(relation.name);
