@@ -56,6 +56,11 @@ export const requestErrors = {
     new ApiError(400, `Invalid ${parameter}: ${message} at position ${position}`, 'filterSyntax', { parameter, position }),
   filterTooComplex: (parameter: string, message: string) =>
     new ApiError(400, `Invalid ${parameter}: ${message}`, 'filterTooComplex', { parameter }),
+  relationFilterUnavailable: (table: string, relation: string) =>
+    new ApiError(400, `Conditions through the relation '${relation}' of '${table}' are available in reads only`, 'relationFilterUnavailable', {
+      table,
+      relation,
+    }),
   unknownColumn: (table: string, column: string, suggestion?: string) =>
     new ApiError(
       400,
@@ -266,6 +271,8 @@ export const authErrors = {
     new ApiError(403, `The written rows would fall outside the rows of '${table}' this role may change`, 'rowFilterViolation', { table }),
   upsertUnderRowFilter: (table: string) =>
     new ApiError(403, `Upserts into '${table}' are not allowed for a role limited to some of its rows`, 'upsertUnderRowFilter', { table }),
+  relatedTableNotAuthorized: (table: string) =>
+    new ApiError(403, `Reading the related table '${table}' was not authorized for this request`, 'relatedTableNotAllowed', { table }),
   rowFilterWithoutKey: (table: string) =>
     new ApiError(403, `Writing '${table}' under a row filter needs a primary key to check the written rows against it`, 'rowFilterOnInsert', { table }),
 };

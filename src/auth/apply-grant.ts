@@ -11,7 +11,7 @@
  */
 import { ApiError, authErrors } from '../errors.js';
 import { and } from '../query/ir-factories.js';
-import type { ColumnRef, Expr, Select, Statement, TableRef } from '../query/ir.js';
+import type { ColumnRef, Exists, Expr, RelatedValue, Select, Statement, TableRef } from '../query/ir.js';
 import type { SchemaChange } from '../query/schema-change.js';
 import type { Grant } from './authorizer.js';
 
@@ -41,62 +41,161 @@ export function authorizeSchemaChange<C extends SchemaChange>(change: C, grant: 
   return Object.freeze(change) as AuthorizedSchemaChange<C>;
 }
 
-function columnsOfExpr(expr: Expr | undefined, out: ColumnRef[]): ColumnRef[] {
-  if (!expr) return out;
-  switch (expr.kind) {
-    case 'and':
-    case 'or':
-      for (const item of expr.items) columnsOfExpr(item, out);
-      break;
-    case 'not':
-      columnsOfExpr(expr.item, out);
-      break;
-    case 'constant':
-      break;
-    case 'compare':
-    case 'like':
-    case 'in':
-      out.push(expr.left);
-      break;
-    case 'tupleIn':
-      out.push(...expr.left);
-      break;
-    case 'isNull':
-    case 'between':
-      out.push(expr.operand);
-      break;
-  }
-  return out;
+/** A scope of the walk: the table it reads and the columns referenced in it (see the IR's scoping rule). */
+interface Scope {
+  readonly table: string;
+  readonly columns: ColumnRef[];
 }
 
-/** Every column a statement reads, filters on, orders by or writes. */
-export function referencedColumns(statement: Statement): ColumnRef[] {
+/** A subquery of a statement: the related table it reads and the columns of that table it references. */
+export interface RelatedReference {
+  readonly table: TableRef;
+  readonly columns: readonly ColumnRef[];
+}
+
+/**
+ * Collects column references per scope, resolving each the way the compilers do: to the innermost
+ * scope of its table, else to the statement's own (outermost) scope.
+ */
+class ReferenceWalker {
+  readonly related: RelatedReference[] = [];
+  private readonly scopes: Scope[];
+
+  constructor(table: string) {
+    this.scopes = [{ table, columns: [] }];
+  }
+
+  get own(): ColumnRef[] {
+    return (this.scopes[0] as Scope).columns;
+  }
+
+  column(ref: ColumnRef): void {
+    for (let i = this.scopes.length - 1; i > 0; i--) {
+      const scope = this.scopes[i] as Scope;
+      if (scope.table === ref.table) {
+        scope.columns.push(ref);
+        return;
+      }
+    }
+    this.own.push(ref);
+  }
+
+  expr(expr: Expr | undefined): void {
+    if (!expr) return;
+    switch (expr.kind) {
+      case 'and':
+      case 'or':
+        for (const item of expr.items) this.expr(item);
+        break;
+      case 'not':
+        this.expr(expr.item);
+        break;
+      case 'constant':
+        break;
+      case 'compare':
+      case 'like':
+      case 'in':
+        this.column(expr.left);
+        break;
+      case 'tupleIn':
+        for (const c of expr.left) this.column(c);
+        break;
+      case 'isNull':
+      case 'between':
+        this.column(expr.operand);
+        break;
+      case 'exists':
+        this.subquery(expr, () => this.expr(expr.where));
+        break;
+    }
+  }
+
+  orderValue(value: ColumnRef | RelatedValue): void {
+    if (value.kind === 'columnRef') this.column(value);
+    else this.subquery(value, () => {
+      this.orderValue(value.value);
+      this.expr(value.where);
+    });
+  }
+
+  /**
+   * The correlation's outer sides belong to the enclosing scope; its inner sides are join keys,
+   * internal like those the relation loader adds (`forRelationLoad`), so they need no column grant.
+   */
+  private subquery(node: Exists | RelatedValue, inside: () => void): void {
+    for (const c of node.correlation) this.column(c.outer);
+    const scope: Scope = { table: node.table.name, columns: [] };
+    this.scopes.push(scope);
+    try {
+      inside();
+    } finally {
+      this.scopes.pop();
+    }
+    this.related.push({ table: node.table, columns: scope.columns });
+  }
+}
+
+function walk(statement: Statement): ReferenceWalker {
   switch (statement.kind) {
     case 'select': {
-      const out: ColumnRef[] = [];
+      const walker = new ReferenceWalker(statement.from.name);
       for (const item of statement.items) {
-        if (item.kind === 'column') out.push(item.column);
-        else if (item.column) out.push(item.column);
+        if (item.kind === 'column') walker.column(item.column);
+        else if (item.column) walker.column(item.column);
       }
-      columnsOfExpr(statement.where, out);
-      out.push(...(statement.groupBy ?? []), ...statement.orderBy.map((o) => o.column));
-      out.push(...(statement.limitPerPartition?.partitionBy ?? []));
-      return out;
+      walker.expr(statement.where);
+      for (const c of statement.groupBy ?? []) walker.column(c);
+      for (const o of statement.orderBy) walker.orderValue(o.column);
+      for (const c of statement.limitPerPartition?.partitionBy ?? []) walker.column(c);
+      return walker;
     }
-    case 'insert':
-      return [...statement.columns, ...statement.returning, ...(statement.onConflict?.target ?? [])];
-    case 'update':
-      return columnsOfExpr(statement.where, [...statement.set.map((s) => s.column), ...statement.returning]);
-    case 'delete':
-      return columnsOfExpr(statement.where, [...statement.returning]);
+    case 'insert': {
+      const walker = new ReferenceWalker(statement.into.name);
+      for (const c of [...statement.columns, ...statement.returning, ...(statement.onConflict?.target ?? [])]) walker.column(c);
+      return walker;
+    }
+    case 'update': {
+      const walker = new ReferenceWalker(statement.table.name);
+      for (const c of [...statement.set.map((s) => s.column), ...statement.returning]) walker.column(c);
+      walker.expr(statement.where);
+      return walker;
+    }
+    case 'delete': {
+      const walker = new ReferenceWalker(statement.from.name);
+      for (const c of statement.returning) walker.column(c);
+      walker.expr(statement.where);
+      return walker;
+    }
     case 'call':
-      return [];
+      return new ReferenceWalker(statement.procedure);
   }
 }
 
-function assertColumns(statement: Statement, grant: Grant): void {
+/**
+ * Every column of the statement's own table that it reads, filters on, orders by or writes —
+ * including the outer side of its subqueries' correlations (a filter through `customer` reads
+ * `orders.customer_id`), but not the columns of the related tables inside them (`relatedReferences`).
+ */
+export function referencedColumns(statement: Statement): ColumnRef[] {
+  return walk(statement).own;
+}
+
+/** The subqueries (`exists`, `relatedValue`) of a statement, innermost first, with the columns each references. */
+export function relatedReferences(statement: Statement): RelatedReference[] {
+  return walk(statement).related;
+}
+
+/**
+ * The names of the related tables a statement's subqueries read: the tables a surface must
+ * authorize (GET) and pass to `applyGrant` as `related` grants.
+ */
+export function relatedTables(statement: Statement): string[] {
+  return [...new Set(relatedReferences(statement).map((r) => r.table.name))];
+}
+
+function assertColumnsOf(columns: readonly ColumnRef[], grant: Grant): void {
   if (grant.columns === 'all') return;
-  for (const column of referencedColumns(statement)) {
+  for (const column of columns) {
     if (!grant.columns.has(column.name)) {
       throw new ApiError(403, `Access to column '${column.name}' of '${column.table}' is not allowed`, 'columnNotAllowed', {
         table: column.table,
@@ -106,6 +205,38 @@ function assertColumns(statement: Statement, grant: Grant): void {
   }
 }
 
+/**
+ * ANDs each related table's row filter into the subqueries reading it, so that a filter or an order
+ * through a relation sees only the related rows the role may see (otherwise it would be an oracle
+ * for hidden rows). Nested subqueries are rewritten first; the row filters themselves are the
+ * administrator's and are not rewritten.
+ */
+function filterSubqueries(expr: Expr, grants: ReadonlyMap<string, Grant>): Expr {
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      return Object.freeze({ kind: expr.kind, items: Object.freeze(expr.items.map((i) => filterSubqueries(i, grants))) });
+    case 'not':
+      return Object.freeze({ kind: 'not', item: filterSubqueries(expr.item, grants) });
+    case 'exists': {
+      const inner = expr.where ? filterSubqueries(expr.where, grants) : undefined;
+      const where = and(inner, grants.get(expr.table.name)?.rowFilter);
+      const { where: _previous, ...rest } = expr;
+      return Object.freeze({ ...rest, ...(where ? { where } : {}) });
+    }
+    default:
+      return expr;
+  }
+}
+
+function filterOrderValue(value: ColumnRef | RelatedValue, grants: ReadonlyMap<string, Grant>): ColumnRef | RelatedValue {
+  if (value.kind === 'columnRef') return value;
+  const inner = value.where ? filterSubqueries(value.where, grants) : undefined;
+  const where = and(inner, grants.get(value.table.name)?.rowFilter);
+  const { where: _previous, ...rest } = value;
+  return Object.freeze({ ...rest, value: filterOrderValue(value.value, grants), ...(where ? { where } : {}) });
+}
+
 export interface ApplyGrantOptions {
   /**
    * For inserts under a row filter: the caller promises to run `rowFilterCheck` on the inserted rows
@@ -113,20 +244,38 @@ export interface ApplyGrantOptions {
    * such inserts are refused, since nothing else would stop a role inserting rows it may not see.
    */
   readonly insertCheckedAgainstRowFilter?: boolean;
+  /**
+   * The grants of the related tables the statement's subqueries read (filters and orders through
+   * relations), by table name: what `authorize` answered for a GET on each of `relatedTables(statement)`.
+   * Their columns are checked like the statement's own and their row filters ANDed inside the
+   * subqueries. A subquery on a table missing here is a 403.
+   */
+  readonly related?: ReadonlyMap<string, Grant>;
 }
 
 export function applyGrant<S extends Statement>(statement: S, grant: Grant, options: ApplyGrantOptions = {}): AuthorizedStatement<S> {
-  assertColumns(statement, grant);
+  // Checked (and rewritten) before the statement's own row filter is added: that filter is the
+  // administrator's, and the subqueries it may hold are not the caller's to authorize.
+  const references = walk(statement);
+  assertColumnsOf(references.own, grant);
+  const grants = options.related ?? new Map<string, Grant>();
+  for (const reference of references.related) {
+    const related = grants.get(reference.table.name);
+    if (!related) throw authErrors.relatedTableNotAuthorized(reference.table.name);
+    assertColumnsOf(reference.columns, related);
+  }
   switch (statement.kind) {
     case 'select': {
       const limit =
         grant.maxLimit === undefined ? statement.limit : Math.min(statement.limit ?? grant.maxLimit, grant.maxLimit);
-      const where = and(statement.where, grant.rowFilter);
-      return brand({ ...statement, ...(where ? { where } : {}), ...(limit !== undefined ? { limit } : {}) });
+      const filtered = statement.where ? filterSubqueries(statement.where, grants) : undefined;
+      const where = and(filtered, grant.rowFilter);
+      const orderBy = statement.orderBy.map((o) => (o.column.kind === 'columnRef' ? o : Object.freeze({ ...o, column: filterOrderValue(o.column, grants) })));
+      return brand({ ...statement, orderBy, ...(where ? { where } : {}), ...(limit !== undefined ? { limit } : {}) });
     }
     case 'update':
     case 'delete':
-      return brand({ ...statement, where: and(statement.where, grant.rowFilter) ?? statement.where });
+      return brand({ ...statement, where: and(filterSubqueries(statement.where, grants), grant.rowFilter) ?? statement.where });
     case 'insert':
       if (grant.rowFilter && !options.insertCheckedAgainstRowFilter) {
         throw new ApiError(403, 'Inserting under a row filter is not allowed for this role', 'rowFilterOnInsert');

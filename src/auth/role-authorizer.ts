@@ -8,6 +8,7 @@
  * May import: auth, catalog, query, errors.
  */
 import type { Catalog } from '../catalog/catalog-types.js';
+import { resolveTable } from '../catalog/resolve.js';
 import { ApiError, authErrors } from '../errors.js';
 import type { FilterLimits } from '../query/filter/filter-ast.js';
 import { decide, SQL_COMPONENT, VERB_BITS, componentFor, type AccessRule } from './access-rules.js';
@@ -95,11 +96,14 @@ export class RoleAuthorizer implements Authorizer {
     if (resource.kind !== 'table' || resource.name === undefined || (rule.fields === undefined && rule.filter === undefined)) {
       return FULL_GRANT;
     }
-    const table = this.options.services.catalog(action.service).tables.get(resource.name);
+    const catalog = this.options.services.catalog(action.service);
+    const table = catalog.tables.get(resource.name);
     if (!table) return FULL_GRANT; // the surface answers 404 for an unknown table
     const columns = rule.fields === undefined ? 'all' : new Set(rule.fields.filter((name) => table.columnsByName.has(name)));
     const claims = principal.kind === 'user' ? principal.claims : {};
-    const rowFilter = rule.filter === undefined ? undefined : rowFilterFor(rule.filter, table, claims, roleName, this.options.filterLimits);
+    const rowFilter = rule.filter === undefined ? undefined : rowFilterFor(rule.filter, table, claims, roleName, this.options.filterLimits, (name) =>
+          resolveTable(catalog, name),
+        );
     return { columns, ...(rowFilter ? { rowFilter } : {}) };
   }
 }

@@ -3,8 +3,10 @@
  * name claims of the caller's token as `{claims.NAME}` (dotted paths allowed: `{claims.org.id}`).
  * Each placeholder becomes a string literal holding the claim's value — escaped for the grammar,
  * and, like every literal, bound as a parameter after parsing — then the filter is parsed and
- * resolved against the table like any request filter. A claim that is missing or not a scalar
- * denies the request: a filter that cannot be evaluated must not silently widen access.
+ * resolved against the table like any request filter — conditions through relations included, given
+ * the catalog's tables (the rule is the administrator's, so the related tables' grants do not apply
+ * inside it). A claim that is missing or not a scalar denies the request: a filter that cannot be
+ * evaluated must not silently widen access.
  *
  * May import: catalog, query, errors.
  */
@@ -14,6 +16,7 @@ import type { FilterLimits } from '../query/filter/filter-ast.js';
 import { parseFilter } from '../query/filter/filter-parser.js';
 import { resolveFilter } from '../query/filter/resolve-filter.js';
 import type { Expr } from '../query/ir.js';
+import type { TableLookup } from '../query/relation-paths.js';
 
 const PLACEHOLDER = /\{claims\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}/g;
 
@@ -47,10 +50,11 @@ export function rowFilterFor(
   claims: Readonly<Record<string, unknown>>,
   role: string,
   limits?: FilterLimits,
+  tables?: TableLookup,
 ): Expr {
   const text = substituteClaims(filter, claims, role);
   try {
-    return resolveFilter(table, parseFilter(text, limits));
+    return resolveFilter(table, parseFilter(text, limits), tables);
   } catch (error) {
     if (!isApiError(error)) throw error;
     // The rule is the administrator's, not the caller's: do not echo its details as a 400.

@@ -8,6 +8,11 @@
  * IR references (which were resolved against the catalog) and always pass through
  * `quoteIdentifier`; LIMIT/OFFSET are validated non-negative safe integers, written inline.
  *
+ * Subqueries (`exists`, `relatedValue`) get private aliases (`__sluice_r1`, …) and open a scope:
+ * a column reference resolves to the innermost scope of its table (see the IR's scoping rule), and
+ * to the bare table name outside every subquery — so statements without subqueries compile exactly
+ * as before, and a self-referencing subquery never confuses its row with the outer one.
+ *
  * A writer holds the state of one compilation: create a new one per statement.
  *
  * May import: catalog, query, errors, dialects/dialect.
@@ -16,11 +21,13 @@ import type { ValueType } from '../catalog/catalog-types.js';
 import type {
   Call,
   ColumnRef,
+  Correlation,
   Delete,
   Expr,
   Insert,
   OrderItem,
   Param,
+  RelatedValue,
   Select,
   SelectItem,
   Statement,
@@ -32,9 +39,14 @@ import type { CompiledQuery, DialectCapabilities } from './dialect.js';
 /** Name of the row-number column of per-partition paging; never a user column (reserved prefix). */
 export const ROW_NUMBER_COLUMN = '__sluice_rn';
 const PARTITION_ALIAS = '__sluice_p';
+/** Prefix of subquery aliases; the reserved `__sluice_` prefix keeps them apart from user names. */
+const SUBQUERY_ALIAS = '__sluice_r';
 
 export abstract class SqlWriter {
   private readonly params: unknown[] = [];
+  /** Open subquery scopes, innermost last: the table each one reads and the alias it has. */
+  private readonly scopes: { readonly table: string; readonly alias: string }[] = [];
+  private subqueries = 0;
 
   constructor(protected readonly capabilities: DialectCapabilities) {}
 
@@ -50,8 +62,11 @@ export abstract class SqlWriter {
   protected abstract likeOperand(column: ColumnRef): string;
   /** `left ILIKE pattern` or its emulation. */
   protected abstract caseInsensitiveLike(left: string, pattern: string, negated: boolean): string;
-  /** One ORDER BY item (or several, where NULLS FIRST/LAST must be emulated). */
-  protected abstract orderItem(column: string, item: OrderItem): string;
+  /**
+   * One ORDER BY item (or several, where NULLS FIRST/LAST must be emulated). `value` writes the
+   * ordered expression, binding its parameters: call it once per time the text appears.
+   */
+  protected abstract orderItem(value: () => string, item: OrderItem): string;
   /** The ON CONFLICT / ON DUPLICATE KEY clause of an upsert. */
   protected abstract upsertClause(insert: Insert, onConflict: NonNullable<Insert['onConflict']>): string;
   protected abstract call(call: Call): string;
@@ -92,7 +107,42 @@ export abstract class SqlWriter {
   }
 
   protected column(ref: ColumnRef): string {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const scope = this.scopes[i] as { table: string; alias: string };
+      if (scope.table === ref.table) return `${this.quoteIdentifier(scope.alias)}.${this.quoteIdentifier(ref.name)}`;
+    }
     return `${this.quoteIdentifier(ref.table)}.${this.quoteIdentifier(ref.name)}`;
+  }
+
+  /**
+   * `SELECT <value> FROM table AS alias WHERE <correlation> AND <where>`, in a new scope. The outer
+   * sides of the correlation are written before the scope opens, so they resolve outwards even when
+   * the subquery reads the same table. `value` is written first, as parameters bind in text order.
+   */
+  protected correlatedSelect(
+    table: TableRef,
+    correlation: readonly Correlation[],
+    where: Expr | undefined,
+    value: () => string,
+  ): string {
+    const outer = correlation.map((c) => this.column(c.outer));
+    const alias = `${SUBQUERY_ALIAS}${++this.subqueries}`;
+    this.scopes.push({ table: table.name, alias });
+    try {
+      const selected = value();
+      const conditions = correlation.map((c, i) => `${this.column(c.inner)} = ${outer[i] as string}`);
+      if (where) conditions.push(this.expr(where));
+      const filter = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+      return `SELECT ${selected} FROM ${this.table(table)} AS ${this.quoteIdentifier(alias)}${filter}`;
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** A column of this scope, or the scalar subquery of a to-one related row's column. */
+  protected orderValue(value: ColumnRef | RelatedValue): string {
+    if (value.kind === 'columnRef') return this.column(value);
+    return `(${this.correlatedSelect(value.table, value.correlation, value.where, () => this.orderValue(value.value))})`;
   }
 
   protected integer(value: number, what: string): string {
@@ -106,8 +156,8 @@ export abstract class SqlWriter {
     return `${item.fn.toUpperCase()}(${argument}) AS ${this.quoteIdentifier(item.alias)}`;
   }
 
-  protected orderByClause(items: readonly OrderItem[], columnOf: (ref: ColumnRef) => string): string {
-    return items.length === 0 ? '' : ` ORDER BY ${items.map((i) => this.orderItem(columnOf(i.column), i)).join(', ')}`;
+  protected orderByClause(items: readonly OrderItem[]): string {
+    return items.length === 0 ? '' : ` ORDER BY ${items.map((i) => this.orderItem(() => this.orderValue(i.column), i)).join(', ')}`;
   }
 
   protected limitClause(limit: number | undefined, offset: number | undefined): string {
@@ -138,7 +188,7 @@ export abstract class SqlWriter {
     let sql = `SELECT ${select.items.map((i) => this.selectItem(i)).join(', ')} FROM ${this.table(select.from)}`;
     if (select.where) sql += ` WHERE ${this.expr(select.where)}`;
     if (select.groupBy && select.groupBy.length > 0) sql += ` GROUP BY ${select.groupBy.map((c) => this.column(c)).join(', ')}`;
-    sql += this.orderByClause(select.orderBy, (c) => this.column(c));
+    sql += this.orderByClause(select.orderBy);
     sql += this.limitClause(select.limit, select.offset);
     return sql;
   }
@@ -155,7 +205,7 @@ export abstract class SqlWriter {
     const inner = select.items.map((i) => this.selectItem(i));
     const over =
       `PARTITION BY ${paging.partitionBy.map((c) => this.column(c)).join(', ')}` +
-      this.orderByClause(select.orderBy, (c) => this.column(c));
+      this.orderByClause(select.orderBy);
     let sql = `SELECT ${inner.join(', ')}, ROW_NUMBER() OVER (${over}) AS ${this.quoteIdentifier(ROW_NUMBER_COLUMN)} FROM ${this.table(select.from)}`;
     if (select.where) sql += ` WHERE ${this.expr(select.where)}`;
     const alias = this.quoteIdentifier(PARTITION_ALIAS);
@@ -249,6 +299,8 @@ export abstract class SqlWriter {
         return `${this.column(expr.operand)} IS ${expr.negated ? 'NOT NULL' : 'NULL'}`;
       case 'between':
         return `${this.column(expr.operand)} ${expr.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${this.addParam(expr.low)} AND ${this.addParam(expr.high)}`;
+      case 'exists':
+        return `EXISTS (${this.correlatedSelect(expr.table, expr.correlation, expr.where, () => '1')})`;
     }
   }
 }

@@ -208,9 +208,9 @@ export function sharedParameters(limits: Pick<Limits, 'defaultLimit' | 'maxLimit
   const query = (name: string, description: string, schema: Schema): Parameter =>
     ({ name, in: 'query', required: false, description, schema }) as Parameter;
   return {
-    filter: query('filter', "Filter expression, e.g. `status = 'paid' AND total > 100`", text('Faucet filter syntax')),
+    filter: query('filter', "Filter expression, e.g. `status = 'paid' AND total > 100`; through a relation (reads): `customer.tier = 'gold'`", text('Faucet filter syntax')),
     fields: query('fields', 'Comma-separated columns to return; on reads also aggregates such as `count(*),sum(total)`', text('Column list')),
-    order: query('order', 'Sort order, e.g. `placed_at DESC, id` (or PostgREST style `placed_at.desc`)', text('Order list')),
+    order: query('order', 'Sort order, e.g. `placed_at DESC, id` (or PostgREST style `placed_at.desc`); a to-one relation\'s column: `customer.full_name`', text('Order list')),
     limit: query('limit', `Maximum records to return (default ${limits.defaultLimit}, at most ${limits.maxLimit})`, {
       type: 'integer',
       minimum: 0,

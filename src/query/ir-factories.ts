@@ -5,7 +5,7 @@
  * May import: catalog, query/ir.
  */
 import type { Column, Table, ValueType } from '../catalog/catalog-types.js';
-import type { ColumnRef, Expr, OrderItem, Param, ParamValue, SelectItem, TableRef } from './ir.js';
+import type { ColumnRef, Expr, OrderItem, Param, ParamValue, RelatedValue, SelectItem, TableRef } from './ir.js';
 
 export function tableRef(table: Table): TableRef {
   return Object.freeze({ kind: 'tableRef', schema: table.schema, name: table.name });
@@ -40,7 +40,7 @@ export function and(...items: readonly (Expr | undefined)[]): Expr | undefined {
   return Object.freeze({ kind: 'and', items: Object.freeze(flat) });
 }
 
-export function orderBy(column: ColumnRef, direction: 'asc' | 'desc' = 'asc', nulls?: 'first' | 'last'): OrderItem {
+export function orderBy(column: ColumnRef | RelatedValue, direction: 'asc' | 'desc' = 'asc', nulls?: 'first' | 'last'): OrderItem {
   return Object.freeze(nulls ? { column, direction, nulls } : { column, direction });
 }
 

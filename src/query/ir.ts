@@ -6,6 +6,13 @@
  * `ir-factories.ts` from catalog objects, never from raw request strings. Every value is a `Param`
  * and reaches the database as a bound parameter.
  *
+ * Subqueries (`exists`, `relatedValue`) open a scope: inside one — its correlations' `inner` side,
+ * its `where` and anything nested in it — a `ColumnRef` whose `table` is the subquery's table means
+ * the subquery's row, exactly like SQL's own name resolution; other references resolve outwards to
+ * the nearest enclosing scope with that table. Only a correlation's `outer` side reaches past a
+ * same-named scope, which is what makes self-references (`categories.parent_id → categories.id`)
+ * expressible without aliases in the IR: the compilers give each subquery a private alias.
+ *
  * May import: catalog.
  */
 import type { ValueType } from '../catalog/catalog-types.js';
@@ -35,6 +42,42 @@ export interface Param {
   readonly type: ValueType;
 }
 
+/**
+ * One equality that ties a subquery's row to the enclosing row: `inner` is a column of the
+ * subquery's table, `outer` a column of the enclosing scope (for a foreign key, one column pair).
+ */
+export interface Correlation {
+  readonly outer: ColumnRef;
+  readonly inner: ColumnRef;
+}
+
+/**
+ * `EXISTS (SELECT 1 FROM table WHERE <correlation> AND <where>)`: the enclosing row has a related row
+ * in `table` (matching `where`, a condition on `table`). Filters through relations: many-to-one,
+ * one-to-many and one-to-one are one `exists`; many-to-many is an `exists` on the junction whose
+ * `where` is an `exists` on the target.
+ */
+export interface Exists {
+  readonly kind: 'exists';
+  readonly table: TableRef;
+  readonly correlation: readonly Correlation[];
+  readonly where?: Expr;
+}
+
+/**
+ * `(SELECT value FROM table WHERE <correlation> AND <where>)`: a column of the related row of a to-one
+ * relation (many-to-one, or one-to-one), or NULL when there is none. Only for to-one relations,
+ * where the correlation matches at most one row; `value` may itself be one, for paths of to-one hops.
+ */
+export interface RelatedValue {
+  readonly kind: 'relatedValue';
+  readonly table: TableRef;
+  readonly correlation: readonly Correlation[];
+  /** A condition on `table`; `applyGrant` puts the related table's row filter here. */
+  readonly where?: Expr;
+  readonly value: ColumnRef | RelatedValue;
+}
+
 export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
 export type Expr =
@@ -54,7 +97,8 @@ export type Expr =
   /** `(a, b) IN ((1, 2), (3, 4))` — composite keys and relation batching. */
   | { readonly kind: 'tupleIn'; readonly left: readonly ColumnRef[]; readonly rows: readonly (readonly Param[])[] }
   | { readonly kind: 'isNull'; readonly operand: ColumnRef; readonly negated: boolean }
-  | { readonly kind: 'between'; readonly operand: ColumnRef; readonly low: Param; readonly high: Param; readonly negated: boolean };
+  | { readonly kind: 'between'; readonly operand: ColumnRef; readonly low: Param; readonly high: Param; readonly negated: boolean }
+  | Exists;
 
 export type ExprKind = Expr['kind'];
 
@@ -72,7 +116,8 @@ export type SelectItem =
     };
 
 export interface OrderItem {
-  readonly column: ColumnRef;
+  /** A column of the statement's table, or of the related row of a to-one relation. */
+  readonly column: ColumnRef | RelatedValue;
   readonly direction: 'asc' | 'desc';
   /** Absent: the engine's default (PostgreSQL: NULLS LAST for ASC; MySQL: NULLs first for ASC). */
   readonly nulls?: 'first' | 'last';

@@ -11,11 +11,12 @@
 import type { Column, Table } from '../catalog/catalog-types.js';
 import { resolveColumn } from '../catalog/resolve.js';
 import { requestErrors } from '../errors.js';
-import type { FilterLimits } from './filter/filter-ast.js';
+import type { FilterLimits, Identifier } from './filter/filter-ast.js';
 import { parseFields, parseFilter, parseOrder } from './filter/filter-parser.js';
 import { coerceValue, FilterResolver, type RawValue } from './filter/resolve-filter.js';
 import { and, columnItem, columnRef, orderBy as orderItem, param, tableRef } from './ir-factories.js';
 import type { AggregateFunction, ColumnRef, Expr, OrderItem, Select, SelectItem } from './ir.js';
+import { isToOne, relatedColumn, type TableLookup } from './relation-paths.js';
 import { isPostgrestOrder, parsePostgrestOrder, resolveColumnConditions, type ColumnCondition } from './postgrest-params.js';
 
 export interface ReadParams {
@@ -66,15 +67,33 @@ export function resolveFields(table: Table, fields: string | undefined, visible:
   return parsed.map((identifier) => resolver.column(identifier)[1]);
 }
 
-/** `order` → ORDER BY items, with the primary key appended as a tie-breaker when it is visible. */
-export function resolveOrder(table: Table, order: string | undefined, visible: VisibleColumns = 'all'): OrderItem[] {
+/**
+ * One `order` term's value: a column of the table, or — when the qualifier names a to-one relation
+ * (and `tables` is given) — the column of the related row (`customer.full_name`).
+ */
+function orderValue(table: Table, identifier: Identifier, tables: TableLookup | undefined): OrderItem['column'] {
+  const relation = identifier.table !== undefined && identifier.table !== table.name ? table.relationsByName.get(identifier.table) : undefined;
+  if (!relation) return new FilterResolver(table).column(identifier)[1];
+  if (!tables) throw requestErrors.relationFilterUnavailable(table.name, relation.name);
+  if (!isToOne(relation)) {
+    throw requestErrors.invalidParameter('order', `'${relation.name}' is a ${relation.kind} relation of '${table.name}'; only columns of to-one relations can order rows`);
+  }
+  const target = tables(relation.target);
+  const [column] = new FilterResolver(target).column({ kind: 'identifier', name: identifier.name, position: identifier.position });
+  return relatedColumn(table, relation, tables, columnRef(target, column));
+}
+
+/**
+ * `order` → ORDER BY items, with the primary key appended as a tie-breaker when it is visible.
+ * With `tables`, a term may name a column of a to-one relation (`customer.full_name desc`).
+ */
+export function resolveOrder(table: Table, order: string | undefined, visible: VisibleColumns = 'all', tables?: TableLookup): OrderItem[] {
   const items: OrderItem[] = [];
   if (order !== undefined && order.trim() !== '') {
-    const resolver = new FilterResolver(table);
     const terms = isPostgrestOrder(order) ? parsePostgrestOrder(order) : parseOrder(order);
-    for (const term of terms) items.push(orderItem(resolver.column(term.column)[1], term.direction, term.nulls));
+    for (const term of terms) items.push(orderItem(orderValue(table, term.column, tables), term.direction, term.nulls));
   }
-  const ordered = new Set(items.map((i) => i.column.name));
+  const ordered = new Set(items.flatMap((i) => (i.column.kind === 'columnRef' ? [i.column.name] : [])));
   if (!table.primaryKey.every((name) => isVisible(visible, name))) return items;
   for (const name of table.primaryKey) {
     const column = table.columnsByName.get(name);
@@ -83,9 +102,10 @@ export function resolveOrder(table: Table, order: string | undefined, visible: V
   return items;
 }
 
-export function resolveFilterParam(table: Table, filter: string | undefined, limits: FilterLimits): Expr | undefined {
+/** `filter` → a condition; with `tables`, conditions may go through relations (`customer.tier = 'gold'`). */
+export function resolveFilterParam(table: Table, filter: string | undefined, limits: FilterLimits, tables?: TableLookup): Expr | undefined {
   if (filter === undefined || filter.trim() === '') return undefined;
-  return new FilterResolver(table).resolve(parseFilter(filter, limits));
+  return new FilterResolver(table, tables).resolve(parseFilter(filter, limits));
 }
 
 function primaryKeyColumns(table: Table): Column[] {
@@ -184,15 +204,20 @@ export function planTableRead(
   table: Table,
   params: ReadParams,
   limits: ReadLimits,
-  options: { readonly streaming?: boolean; readonly visible?: VisibleColumns } = {},
+  options: {
+    readonly streaming?: boolean;
+    readonly visible?: VisibleColumns;
+    /** The catalog's tables: enables filters and orders through relations. */
+    readonly tables?: TableLookup;
+  } = {},
 ): TableReadPlan {
   const streaming = options.streaming ?? false;
   const visible = options.visible ?? 'all';
-  const where = readCondition(table, params, limits.filter);
+  const where = readCondition(table, params, limits.filter, options.tables);
   const aggregate = planAggregate(table, params.fields, params.group);
   if (aggregate && params.includeCount) throw requestErrors.invalidParameter('include_count', 'cannot be combined with aggregates or group');
   const columns = aggregate ? [] : resolveFields(table, params.fields, visible);
-  const order = aggregate ? resolveGroupOrder(table, params.order, aggregate.groupBy) : resolveOrder(table, params.order, visible);
+  const order = aggregate ? resolveGroupOrder(table, params.order, aggregate.groupBy) : resolveOrder(table, params.order, visible, options.tables);
   const limit = streaming ? params.limit : Math.min(params.limit ?? limits.defaultLimit, limits.maxLimit);
   const offset = params.offset ?? 0;
   const from = tableRef(table);
@@ -218,14 +243,18 @@ export function planTableRead(
   return { page, ...(count ? { count } : {}), ...(limit !== undefined ? { limit } : {}), offset };
 }
 
-/** The rows a read or write addresses: `filter`, PostgREST-style conditions and `ids`, ANDed. */
+/**
+ * The rows a read or write addresses: `filter`, PostgREST-style conditions and `ids`, ANDed. Without
+ * `tables` (writes), a condition through a relation is a 400.
+ */
 export function readCondition(
   table: Table,
   params: Pick<ReadParams, 'filter' | 'ids' | 'conditions'>,
   limits: FilterLimits,
+  tables?: TableLookup,
 ): Expr | undefined {
   return and(
-    resolveFilterParam(table, params.filter, limits),
+    resolveFilterParam(table, params.filter, limits, tables),
     resolveColumnConditions(table, params.conditions ?? [], limits),
     params.ids !== undefined ? idsCondition(table, params.ids, limits.maxInListSize) : undefined,
   );
@@ -289,8 +318,9 @@ function resolveGroupOrder(table: Table, order: string | undefined, groupBy: rea
   if (order === undefined || order.trim() === '') return groupBy.map((c) => orderItem(c, 'asc'));
   const grouped = new Set(groupBy.map((c) => c.name));
   const items = resolveOrder({ ...table, primaryKey: [] }, order);
-  for (const item of items) {
-    if (!grouped.has(item.column.name)) throw requestErrors.invalidParameter('order', `'${item.column.name}' is not a group column`);
+  for (const { column } of items) {
+    if (column.kind !== 'columnRef') throw requestErrors.invalidParameter('order', 'a grouped read orders by its group columns only');
+    if (!grouped.has(column.name)) throw requestErrors.invalidParameter('order', `'${column.name}' is not a group column`);
   }
   return items;
 }

@@ -13,6 +13,7 @@
  * May import: query, auth, executor, catalog, errors.
  */
 import { applyGrant } from '../auth/apply-grant.js';
+import { authorizeRelated } from '../auth/related-grants.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Principal } from '../auth/principal.js';
 import type { Catalog, Relation, Table } from '../catalog/catalog-types.js';
@@ -138,9 +139,10 @@ async function authorizedSelect(deps: RelatedDeps, target: Table, fields: string
     kind: 'select',
     from: tableRef(target),
     items: [...columns, ...added].map(columnItem),
-    orderBy: resolveOrder(target, order, grant.columns),
+    orderBy: resolveOrder(target, order, grant.columns, (name) => resolveTable(deps.catalog, name)),
   };
-  return { select: applyGrant(select, grant), added: added.map((c) => c.name) };
+  const related = await authorizeRelated(deps.authorizer, deps.principal, deps.service, [select]);
+  return { select: applyGrant(select, grant, { related }), added: added.map((c) => c.name) };
 }
 
 /**

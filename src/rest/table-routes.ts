@@ -13,6 +13,7 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { applyGrant } from '../auth/apply-grant.js';
+import { authorizeRelated } from '../auth/related-grants.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import { resolveTable } from '../catalog/resolve.js';
@@ -142,14 +143,16 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
         includeCount: query.include_count,
       },
       limits,
-      { streaming, visible: grant.columns },
+      { streaming, visible: grant.columns, tables: (name) => resolveTable(catalog, name) },
     );
     const related = parseRelated(table, query.related, query, deps.limits.maxLimit, catalog);
     if (related.length > 0 && streaming) throw requestErrors.invalidParameter('related', 'is not available with NDJSON streaming');
     if (related.length > 0 && plan.page.items.some((i) => i.kind === 'aggregate')) throw requestErrors.invalidParameter('related', 'cannot be combined with aggregates');
     const withKeys = withColumns(plan.page, parentKeyColumns(table, related));
-    const page = applyGrant(withKeys.select, grant);
-    const countStatement = plan.count ? applyGrant(plan.count, grant) : undefined;
+    // Tables read through relations (filter=customer.tier = 'gold', order=customer.full_name) are authorized like reads of their own.
+    const throughRelations = { related: await authorizeRelated(deps.authorizer, ctx.principal, service, [plan.page, plan.count]) };
+    const page = applyGrant(withKeys.select, grant, throughRelations);
+    const countStatement = plan.count ? applyGrant(plan.count, grant, throughRelations) : undefined;
 
     const total = countStatement ? Number((await executor.run(countStatement, ctx)).rows[0]?.count ?? 0) : undefined;
     const totalHeader: Record<string, string> = total !== undefined ? { 'X-Total-Count': String(total) } : {};

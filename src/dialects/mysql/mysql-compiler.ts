@@ -34,11 +34,15 @@ export class MysqlWriter extends SqlWriter {
     return `LOWER(${left}) ${negated ? 'NOT LIKE' : 'LIKE'} LOWER(${pattern}) ESCAPE '!'`;
   }
 
-  /** MySQL sorts NULLs first in ascending order and has no NULLS FIRST/LAST: sort on `IS NULL` first. */
-  protected orderItem(column: string, item: OrderItem): string {
+  /**
+   * MySQL sorts NULLs first in ascending order and has no NULLS FIRST/LAST: sort on `IS NULL` first.
+   * The value is written twice then, each time with its own parameters (`?` binds by position).
+   */
+  protected orderItem(value: () => string, item: OrderItem): string {
     const direction = item.direction.toUpperCase();
-    if (!item.nulls) return `${column} ${direction}`;
-    return `(${column} IS NULL) ${item.nulls === 'first' ? 'DESC' : 'ASC'}, ${column} ${direction}`;
+    if (!item.nulls) return `${value()} ${direction}`;
+    const isNull = `(${value()} IS NULL) ${item.nulls === 'first' ? 'DESC' : 'ASC'}`;
+    return `${isNull}, ${value()} ${direction}`;
   }
 
   protected override limitForOffsetOnly(): string {

@@ -40,9 +40,9 @@ export class PostgresWriter extends SqlWriter {
     return `${left} ${negated ? 'NOT ILIKE' : 'ILIKE'} ${pattern} ESCAPE '!'`;
   }
 
-  protected orderItem(column: string, item: OrderItem): string {
+  protected orderItem(value: () => string, item: OrderItem): string {
     const nulls = item.nulls ? ` NULLS ${item.nulls.toUpperCase()}` : '';
-    return `${column} ${item.direction.toUpperCase()}${nulls}`;
+    return `${value()} ${item.direction.toUpperCase()}${nulls}`;
   }
 
   protected upsertClause(_insert: Insert, onConflict: NonNullable<Insert['onConflict']>): string {

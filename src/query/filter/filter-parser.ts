@@ -20,7 +20,7 @@
  *                         | [NOT] STARTS WITH value
  *                         | [NOT] ENDS WITH value )
  *     op         = "=" | "!=" | "<>" | "<" | "<=" | ">" | ">="       ("!=" becomes "<>")
- *     column     = name [ "." name ]                                  (table.column)
+ *     column     = name [ "." name ]              (table.column, or relation.column: resolve-filter.ts)
  *     value      = string | number | TRUE | FALSE | NULL
  *
  * Decisions worth knowing:

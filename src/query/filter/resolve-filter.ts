@@ -4,16 +4,24 @@
  * column's type and converted to the parameter value the dialects bind. Catching bad values here
  * gives the same 400 on every engine (MySQL would otherwise coerce `'abc'` to 0 silently).
  *
+ * A qualifier that names a relation of the table instead of the table itself (`customer.tier`,
+ * `order_items.quantity`, `tags.name` through a junction) makes the condition one on the related
+ * rows: "a related row exists that matches it" (`relation-paths.ts`). Conditions through the same
+ * relation that are ANDed side by side apply to the same related row (`order_items.quantity > 4 AND
+ * order_items.product_id = 7`: one item with both). Resolving relations needs the catalog's tables
+ * (`TableLookup`); without them a relation qualifier is refused.
+ *
  * Also exports `coerceValue`, which the `ids` parameter and later the write paths share.
  *
  * May import: catalog, query, errors.
  */
-import type { Column, ScalarValueType, Table, ValueType } from '../../catalog/catalog-types.js';
+import type { Column, Relation, ScalarValueType, Table, ValueType } from '../../catalog/catalog-types.js';
 import { describeValueType } from '../../catalog/catalog-types.js';
 import { resolveColumn } from '../../catalog/resolve.js';
 import { requestErrors } from '../../errors.js';
-import { columnRef, escapeLikePattern, param, userLikePattern } from '../ir-factories.js';
+import { and, columnRef, escapeLikePattern, param, userLikePattern } from '../ir-factories.js';
 import type { ColumnRef, Expr, Param, ParamValue } from '../ir.js';
+import { relationExists, type TableLookup } from '../relation-paths.js';
 import { parseIsoTimestamp } from '../iso-timestamp.js';
 import type { FilterNode, Identifier, Literal, MatchMode } from './filter-ast.js';
 
@@ -153,16 +161,77 @@ const MATCH_NAMES: Readonly<Record<MatchMode, string>> = {
   endsWith: 'ENDS WITH',
 };
 
+/** A condition on one column: every FilterNode but AND, OR and NOT. */
+type Predicate = Exclude<FilterNode, { readonly kind: 'and' | 'or' | 'not' }>;
+
+const isPredicate = (node: FilterNode): node is Predicate => node.kind !== 'and' && node.kind !== 'or' && node.kind !== 'not';
+
 export class FilterResolver {
-  constructor(private readonly table: Table) {}
+  /** @param tables the catalog's tables, needed to resolve conditions through relations. */
+  constructor(
+    private readonly table: Table,
+    private readonly tables?: TableLookup,
+  ) {}
 
   resolve(node: FilterNode): Expr {
     switch (node.kind) {
       case 'and':
+        return Object.freeze({ kind: 'and', items: Object.freeze(this.conjunction(node.items)) });
       case 'or':
         return Object.freeze({ kind: node.kind, items: Object.freeze(node.items.map((i) => this.resolve(i))) });
       case 'not':
         return Object.freeze({ kind: 'not', item: this.resolve(node.item) });
+    }
+    if (!isPredicate(node)) throw new Error('unreachable');
+    const relation = this.relationOf(node.column);
+    return relation ? this.through(relation, [node]) : this.predicate(node);
+  }
+
+  /** The items of an AND, with side-by-side predicates through the same relation merged into one `exists`. */
+  private conjunction(items: readonly FilterNode[]): Expr[] {
+    const groups = new Map<string, { relation: Relation; predicates: Predicate[]; index: number }>();
+    const out: (Expr | undefined)[] = [];
+    for (const item of items) {
+      if (!isPredicate(item)) {
+        out.push(this.resolve(item));
+        continue;
+      }
+      const relation = this.relationOf(item.column);
+      if (!relation) {
+        out.push(this.predicate(item));
+        continue;
+      }
+      const group = groups.get(relation.name);
+      if (group) group.predicates.push(item);
+      else {
+        groups.set(relation.name, { relation, predicates: [item], index: out.length });
+        out.push(undefined);
+      }
+    }
+    for (const group of groups.values()) out[group.index] = this.through(group.relation, group.predicates);
+    return out as Expr[];
+  }
+
+  /** The relation an identifier's qualifier names, or undefined for a column of this table. */
+  private relationOf(identifier: Identifier): Relation | undefined {
+    // The table's own name wins over a relation of the same name (a self-referencing table's children).
+    if (identifier.table === undefined || identifier.table === this.table.name) return undefined;
+    const relation = this.table.relationsByName.get(identifier.table);
+    if (!relation) throw requestErrors.unknownColumn(this.table.name, `${identifier.table}.${identifier.name}`);
+    if (!this.tables) throw requestErrors.relationFilterUnavailable(this.table.name, relation.name);
+    return relation;
+  }
+
+  /** `predicates` (all through `relation`) as conditions on one related row. */
+  private through(relation: Relation, predicates: readonly Predicate[]): Expr {
+    const lookup = this.tables as TableLookup;
+    const target = new FilterResolver(lookup(relation.target), lookup);
+    const where = and(...predicates.map((p) => target.predicate({ ...p, column: { kind: 'identifier', name: p.column.name, position: p.column.position } })));
+    return relationExists(this.table, relation, lookup, where);
+  }
+
+  private predicate(node: Predicate): Expr {
+    switch (node.kind) {
       case 'compare': {
         const [column, ref] = this.column(node.column);
         return Object.freeze({ kind: 'compare', left: ref, op: node.op, right: this.param(column, ref, node.value) });
@@ -225,6 +294,6 @@ export class FilterResolver {
   }
 }
 
-export function resolveFilter(table: Table, node: FilterNode): Expr {
-  return new FilterResolver(table).resolve(node);
+export function resolveFilter(table: Table, node: FilterNode, tables?: TableLookup): Expr {
+  return new FilterResolver(table, tables).resolve(node);
 }

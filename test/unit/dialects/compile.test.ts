@@ -8,7 +8,8 @@ import type { CompiledQuery } from '../../../src/dialects/dialect.js';
 import { createMysqlDialect, mysqlCapabilities } from '../../../src/dialects/mysql/mysql-dialect.js';
 import { createPostgresDialect } from '../../../src/dialects/postgres/postgres-dialect.js';
 import { columnItem, columnRef, escapeLikePattern, orderBy, param, tableRef, userLikePattern } from '../../../src/query/ir-factories.js';
-import type { ColumnRef, Statement } from '../../../src/query/ir.js';
+import type { ColumnRef, Expr, Statement } from '../../../src/query/ir.js';
+import { relatedColumn, relationExists } from '../../../src/query/relation-paths.js';
 import { tinyCatalog } from '../../support/tiny-catalog.js';
 
 const catalog = tinyCatalog();
@@ -221,6 +222,146 @@ describe('select', () => {
       expect(() => postgres.compile({ ...base, limit })).toThrow(RangeError);
       expect(() => mariadb.compile({ ...base, limit })).toThrow(RangeError);
     }
+  });
+});
+
+describe('subqueries through relations', () => {
+  const lookup = (name: string) => table(name);
+  const relation = (tableName: string, name: string) => table(tableName).relationsByName.get(name)!;
+  const eqParam = (left: ColumnRef, value: string | number): Expr => ({ kind: 'compare', left, op: '=', right: param(value, left.valueType) });
+
+  it('writes a many-to-one exists with its own alias, correlated to the outer row', () => {
+    testSql(
+      {
+        kind: 'select',
+        from: books,
+        items: [columnItem(col('books', 'id'))],
+        where: {
+          kind: 'and',
+          items: [eqParam(col('books', 'title'), 'Emma'), relationExists(table('books'), relation('books', 'author'), lookup, eqParam(col('authors', 'name'), 'Austen'))],
+        },
+        orderBy: [],
+      },
+      {
+        postgres: {
+          sql: 'SELECT "books"."id" FROM "lib"."books" WHERE ("books"."title" = $1 AND EXISTS (SELECT 1 FROM "lib"."authors" AS "__sluice_r1" WHERE "__sluice_r1"."id" = "books"."author_id" AND "__sluice_r1"."name" = $2))',
+          params: ['Emma', 'Austen'],
+        },
+        mysql: {
+          sql: 'SELECT `books`.`id` FROM `lib`.`books` WHERE (`books`.`title` = ? AND EXISTS (SELECT 1 FROM `lib`.`authors` AS `__sluice_r1` WHERE `__sluice_r1`.`id` = `books`.`author_id` AND `__sluice_r1`.`name` = ?))',
+          params: ['Emma', 'Austen'],
+        },
+      },
+    );
+  });
+
+  it('keeps a self-reference apart: inside the subquery the table means the related row, the correlation reaches the outer one', () => {
+    // Authors whose mentor is called Woolf, and who are happy themselves.
+    const mentorIsWoolf = relationExists(table('authors'), relation('authors', 'mentor'), lookup, eqParam(col('authors', 'name'), 'Woolf'));
+    testSql(
+      {
+        kind: 'select',
+        from: tableRef(table('authors')),
+        items: [columnItem(col('authors', 'name'))],
+        where: { kind: 'and', items: [mentorIsWoolf, eqParam(col('authors', 'mood'), 'happy')] },
+        orderBy: [orderBy(col('authors', 'name'))],
+      },
+      {
+        postgres: {
+          sql: 'SELECT "authors"."name" FROM "lib"."authors" WHERE (EXISTS (SELECT 1 FROM "lib"."authors" AS "__sluice_r1" WHERE "__sluice_r1"."id" = "authors"."mentor_id" AND "__sluice_r1"."name" = $1) AND "authors"."mood" = $2) ORDER BY "authors"."name" ASC',
+          params: ['Woolf', 'happy'],
+        },
+        mysql: {
+          sql: 'SELECT `authors`.`name` FROM `lib`.`authors` WHERE (EXISTS (SELECT 1 FROM `lib`.`authors` AS `__sluice_r1` WHERE `__sluice_r1`.`id` = `authors`.`mentor_id` AND `__sluice_r1`.`name` = ?) AND `authors`.`mood` = ?) ORDER BY `authors`.`name` ASC',
+          params: ['Woolf', 'happy'],
+        },
+      },
+    );
+  });
+
+  it('nests a mentor-of-a-mentor self-reference with one alias per level', () => {
+    const grandMentor = relationExists(table('authors'), relation('authors', 'mentor'), lookup, eqParam(col('authors', 'name'), 'Eliot'));
+    const statement: Statement = {
+      kind: 'select',
+      from: tableRef(table('authors')),
+      items: [columnItem(col('authors', 'id'))],
+      where: relationExists(table('authors'), relation('authors', 'mentor'), lookup, grandMentor),
+      orderBy: [],
+    };
+    expect(postgres.compile(statement)).toEqual({
+      sql: 'SELECT "authors"."id" FROM "lib"."authors" WHERE EXISTS (SELECT 1 FROM "lib"."authors" AS "__sluice_r1" WHERE "__sluice_r1"."id" = "authors"."mentor_id" AND EXISTS (SELECT 1 FROM "lib"."authors" AS "__sluice_r2" WHERE "__sluice_r2"."id" = "__sluice_r1"."mentor_id" AND "__sluice_r2"."name" = $1))',
+      params: ['Eliot'],
+    });
+  });
+
+  it('goes through the junction of a many-to-many relation with nested exists, and correlates composite keys', () => {
+    testSql(
+      {
+        kind: 'select',
+        from: books,
+        items: [columnItem(col('books', 'id'))],
+        where: {
+          kind: 'or',
+          items: [
+            relationExists(table('books'), relation('books', 'tags'), lookup, eqParam(col('tags', 'name'), 'gothic')),
+            { kind: 'not', item: relationExists(table('books'), relation('books', 'editions'), lookup, relationExists(table('editions'), relation('editions', 'edition_notes'), lookup)) },
+          ],
+        },
+        orderBy: [],
+      },
+      {
+        postgres: {
+          sql: 'SELECT "books"."id" FROM "lib"."books" WHERE (EXISTS (SELECT 1 FROM "lib"."book_tags" AS "__sluice_r1" WHERE "__sluice_r1"."book_id" = "books"."id" AND EXISTS (SELECT 1 FROM "lib"."tags" AS "__sluice_r2" WHERE "__sluice_r2"."id" = "__sluice_r1"."tag_id" AND "__sluice_r2"."name" = $1)) OR NOT (EXISTS (SELECT 1 FROM "lib"."editions" AS "__sluice_r3" WHERE "__sluice_r3"."book_id" = "books"."id" AND EXISTS (SELECT 1 FROM "lib"."edition_notes" AS "__sluice_r4" WHERE "__sluice_r4"."book_id" = "__sluice_r3"."book_id" AND "__sluice_r4"."edition_number" = "__sluice_r3"."number"))))',
+          params: ['gothic'],
+        },
+        mysql: {
+          sql: 'SELECT `books`.`id` FROM `lib`.`books` WHERE (EXISTS (SELECT 1 FROM `lib`.`book_tags` AS `__sluice_r1` WHERE `__sluice_r1`.`book_id` = `books`.`id` AND EXISTS (SELECT 1 FROM `lib`.`tags` AS `__sluice_r2` WHERE `__sluice_r2`.`id` = `__sluice_r1`.`tag_id` AND `__sluice_r2`.`name` = ?)) OR NOT (EXISTS (SELECT 1 FROM `lib`.`editions` AS `__sluice_r3` WHERE `__sluice_r3`.`book_id` = `books`.`id` AND EXISTS (SELECT 1 FROM `lib`.`edition_notes` AS `__sluice_r4` WHERE `__sluice_r4`.`book_id` = `__sluice_r3`.`book_id` AND `__sluice_r4`.`edition_number` = `__sluice_r3`.`number`))))',
+          params: ['gothic'],
+        },
+      },
+    );
+  });
+
+  it('orders by a to-one related column with a scalar subquery, binding its parameters once per occurrence', () => {
+    // A related value carrying a condition (as a row filter would add): MySQL writes it twice to emulate NULLS LAST.
+    const mentorName = { ...relatedColumn(table('authors'), relation('authors', 'mentor'), lookup, col('authors', 'name')), where: eqParam(col('authors', 'mood'), 'happy') };
+    testSql(
+      {
+        kind: 'select',
+        from: tableRef(table('authors')),
+        items: [columnItem(col('authors', 'id'))],
+        where: eqParam(col('authors', 'mood'), 'sad'),
+        orderBy: [orderBy(mentorName, 'desc', 'last'), orderBy(col('authors', 'id'))],
+        limit: 5,
+      },
+      {
+        postgres: {
+          sql: 'SELECT "authors"."id" FROM "lib"."authors" WHERE "authors"."mood" = $1 ORDER BY (SELECT "__sluice_r1"."name" FROM "lib"."authors" AS "__sluice_r1" WHERE "__sluice_r1"."id" = "authors"."mentor_id" AND "__sluice_r1"."mood" = $2) DESC NULLS LAST, "authors"."id" ASC LIMIT 5',
+          params: ['sad', 'happy'],
+        },
+        mysql: {
+          sql: 'SELECT `authors`.`id` FROM `lib`.`authors` WHERE `authors`.`mood` = ? ORDER BY ((SELECT `__sluice_r1`.`name` FROM `lib`.`authors` AS `__sluice_r1` WHERE `__sluice_r1`.`id` = `authors`.`mentor_id` AND `__sluice_r1`.`mood` = ?) IS NULL) ASC, (SELECT `__sluice_r2`.`name` FROM `lib`.`authors` AS `__sluice_r2` WHERE `__sluice_r2`.`id` = `authors`.`mentor_id` AND `__sluice_r2`.`mood` = ?) DESC, `authors`.`id` ASC LIMIT 5',
+          params: ['sad', 'happy', 'happy'],
+        },
+      },
+    );
+  });
+
+  it('filters updates and deletes through relations', () => {
+    const byAusten = relationExists(table('books'), relation('books', 'author'), lookup, eqParam(col('authors', 'name'), 'Austen'));
+    testSql(
+      { kind: 'delete', from: books, where: byAusten, returning: [] },
+      {
+        postgres: {
+          sql: 'DELETE FROM "lib"."books" WHERE EXISTS (SELECT 1 FROM "lib"."authors" AS "__sluice_r1" WHERE "__sluice_r1"."id" = "books"."author_id" AND "__sluice_r1"."name" = $1)',
+          params: ['Austen'],
+        },
+        mysql: {
+          sql: 'DELETE FROM `lib`.`books` WHERE EXISTS (SELECT 1 FROM `lib`.`authors` AS `__sluice_r1` WHERE `__sluice_r1`.`id` = `books`.`author_id` AND `__sluice_r1`.`name` = ?)',
+          params: ['Austen'],
+        },
+      },
+    );
   });
 });
 
