@@ -199,8 +199,13 @@ async function main(): Promise<void> {
     `- ${options.rounds} rounds × ${options.duration} s per target, alternating; ${options.connections} connections; warm-up ${options.warmup} s; pool size ${options['pool-size']}`,
   ].join('\n');
   const notes = [...new Set(results.flatMap((r) => (r.workload.note ? [`- ${r.workload.name}: ${r.workload.note}`] : [])))].join('\n');
+  const described = [...new Map(results.map((r) => [r.workload.name, r.workload.description])).entries()].map(([name, d]) => `- ${name}: ${d}`).join('\n');
   const text = [
     '## Results',
+    '',
+    'Medians over the rounds; ratio = Sluice req/s ÷ the other target\'s req/s. Workloads:',
+    '',
+    described,
     '',
     resultsTable(results),
     '',

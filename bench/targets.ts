@@ -126,15 +126,13 @@ export interface SluiceTargetOptions {
   readonly logDir: string;
   /** Write a V8 CPU profile (`--cpu-prof`) into this folder when the process exits. */
   readonly cpuProfileDir?: string;
-  /** More Node.js options (e.g. `--perf-basic-prof` for `perf record`). */
-  readonly nodeArgs?: readonly string[];
 }
 
 export async function startSluice(options: SluiceTargetOptions): Promise<Target> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-'));
   const logFile = path.join(options.logDir, `sluice-${options.engine}.log`);
-  const args = [...(options.nodeArgs ?? []), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), 'dist/cli/main.js', 'serve'];
+  const args = [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), 'dist/cli/main.js', 'serve'];
   const child = spawnLogged(
     args,
     {
@@ -154,7 +152,6 @@ export async function startSluice(options: SluiceTargetOptions): Promise<Target>
       SLUICE_RATE_LIMIT: '10000000',
       SLUICE_LOG_LEVEL: 'info',
       NODE_ENV: 'production',
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_EXTRA_')).map(([k, v]) => [k.slice(12), v])),
     },
     logFile,
   );
