@@ -2,7 +2,7 @@
  * Builds the express application — middleware, routes, error envelope — without listening, so tests
  * and embedders can mount it on any server (graphql-yoga's examples/express buildApp).
  *
- * Order: request id + logging → request context → CORS (answers preflights) → probes (no
+ * Order: request id + logging (request-log.ts) → request context → CORS (answers preflights) → probes (no
  * authentication, no rate limit) → login rate limit → body parsing and authentication for /api/v1 →
  * per-caller rate limit → System API and data routes → 404 → error envelope.
  *
@@ -11,7 +11,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Config } from '../config/config-schema.js';
@@ -27,7 +26,8 @@ import { corsMiddleware } from './cors.js';
 import { sendError } from './error-envelope.js';
 import { healthRoutes } from './health.js';
 import { rateLimits } from './rate-limit.js';
-import { requestContextMiddleware, requestIdOf } from './request-context-middleware.js';
+import { requestContextMiddleware } from './request-context-middleware.js';
+import { requestLogMiddleware } from './request-log.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -50,21 +50,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple'); // node:querystring: values are strings or string arrays, nothing nested
   app.set('trust proxy', deps.config.trustProxy); // req.ip: the client, as far as trusted proxies say
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const id = requestIdOf(req as Request);
-        res.setHeader('X-Request-ID', id);
-        return id;
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-      // Query strings may carry filter values: log the path only.
-      serializers: {
-        req: (req: { id: unknown; method: unknown; url?: string }) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0] }),
-      },
-    }),
-  );
+  app.use(requestLogMiddleware(deps.logger));
   app.use(requestContextMiddleware({ statementCountHeader: deps.config.statementCountHeader }));
 
   app.use(corsMiddleware(deps.config));

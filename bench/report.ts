@@ -1,0 +1,94 @@
+/**
+ * The benchmark's results table: one line per (engine, workload, target) with medians over the
+ * rounds, and for the subject (Sluice) its req/s ratio to every other target of the workload and
+ * whether it meets the workload's goal. Printed as a Markdown table, so the same text goes into
+ * BENCHMARKS.md.
+ */
+import type { BenchEngine } from './bench-database.js';
+import type { TargetKind, Workload } from './workloads.js';
+
+export interface TargetResult {
+  readonly target: TargetKind;
+  /** req/s of each round, in order. */
+  readonly rounds: readonly number[];
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly statements: number | undefined;
+  /** Bytes. */
+  readonly peakRss: number;
+  readonly failures: number;
+}
+
+export interface WorkloadResult {
+  readonly engine: BenchEngine;
+  readonly workload: Workload;
+  readonly targets: readonly TargetResult[];
+}
+
+const mb = (bytes: number) => (bytes > 0 ? `${Math.round(bytes / 1048576)}` : '–');
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+
+/** req/s of `subject` over req/s of `other` in one workload result. */
+export function ratio(result: WorkloadResult, subject: TargetKind, other: TargetKind): number | undefined {
+  const a = result.targets.find((t) => t.target === subject);
+  const b = result.targets.find((t) => t.target === other);
+  return a && b && b.rps > 0 ? a.rps / b.rps : undefined;
+}
+
+function goalText(result: WorkloadResult): string {
+  const goal = result.workload.goal;
+  if (!goal) return '';
+  const value = ratio(result, result.workload.targets[0] as TargetKind, goal.against);
+  if (value === undefined) return '';
+  return `${value >= goal.atLeast ? 'meets' : 'BELOW'} ≥ ${goal.atLeast}× ${goal.against}`;
+}
+
+export function resultsTable(results: readonly WorkloadResult[]): string {
+  const header = ['engine', 'workload', 'target', 'req/s (median)', 'rounds req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'peak RSS MB', 'ratio', 'goal'];
+  const lines = [header, header.map(() => '---')];
+  for (const result of results) {
+    const subject = result.workload.targets[0] as TargetKind;
+    for (const t of result.targets) {
+      const ratios =
+        t.target === subject
+          ? result.workload.targets
+              .slice(1)
+              .map((other) => {
+                const value = ratio(result, subject, other);
+                return value === undefined ? '' : `${value.toFixed(2)}× ${other}`;
+              })
+              .join(', ')
+          : '';
+      lines.push([
+        result.engine,
+        result.workload.name,
+        t.target + (t.failures > 0 ? ` (${t.failures} failed!)` : ''),
+        fixed(t.rps, 0),
+        t.rounds.map((r) => r.toFixed(0)).join(' / '),
+        fixed(t.p50, 1),
+        fixed(t.p99, 1),
+        t.statements === undefined ? '–' : String(t.statements),
+        mb(t.peakRss),
+        ratios,
+        t.target === subject ? goalText(result) : '',
+      ]);
+    }
+  }
+  return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+export interface MemoryNote {
+  readonly engine: BenchEngine;
+  readonly target: TargetKind;
+  /** Bytes, after start-up and before any load. */
+  readonly idleRss: number;
+  /** Bytes: the process's VmHWM when it was stopped. */
+  readonly peakRss: number;
+}
+
+export function memoryTable(notes: readonly MemoryNote[]): string {
+  const lines = ['| engine | target | idle RSS MB | peak RSS MB (whole run) |', '| --- | --- | --- | --- |'];
+  for (const n of notes) lines.push(`| ${n.engine} | ${n.target} | ${mb(n.idleRss)} | ${mb(n.peakRss)} |`);
+  return lines.join('\n');
+}
