@@ -108,17 +108,17 @@ export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
   const cache = new SchemaCache(limits, deps.logger);
 
   const maskError = (error: unknown, message: string): Error => {
-    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    // By name, not instanceof: graphql may be loaded twice (its CommonJS and ESM builds), by yoga and by armor.
+    const graphqlError = error instanceof Error && error.name === 'GraphQLError' ? (error as GraphQLError) : undefined;
+    const original = graphqlError ? (graphqlError.originalError ?? graphqlError) : error;
+    const where = graphqlError ? { nodes: graphqlError.nodes, path: graphqlError.path } : {};
     if (isApiError(original)) {
-      return new GraphQLError(original.message, {
-        ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-        extensions: { code: original.status, reason: original.reason, ...original.context },
-      });
+      return new GraphQLError(original.message, { ...where, extensions: { code: original.status, reason: original.reason, ...original.context } });
     }
-    // Errors of the GraphQL layer itself (syntax, validation, variables) are meant for the client.
-    if (error instanceof GraphQLError && !error.originalError) return error;
+    // Errors of the GraphQL layer itself (syntax, validation, variables, limits) are meant for the client.
+    if (graphqlError && !graphqlError.originalError) return graphqlError;
     deps.logger.error({ err: original }, 'GraphQL resolver failed');
-    return new GraphQLError(message, error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {});
+    return new GraphQLError(message, where);
   };
 
   const yoga = createYoga<{ req: Request; res: Response }, GraphqlContext>({

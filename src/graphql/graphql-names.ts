@@ -6,8 +6,8 @@
  *   reserved (for tables: a built-in type name or a name ending in a suffix this layer derives
  *   type and field names with, such as `_bool_exp`; for enum labels: `true`, `false`, `null`).
  * - Any other name is encoded as `<readable>__<code>`: `<readable>` is the name with every character
- *   outside `[A-Za-z0-9_]` replaced by `_`, prefixed by `_` when it would start with a digit or be
- *   empty and by `x` when it would start with `__`; `<code>` lists, joined by `_`, `p` when a prefix
+ *   outside `[A-Za-z0-9_]` replaced by `_`, prefixed by `_` when it would start with a digit and
+ *   by `x` when the result would start with `__` (readable part empty, `_`, or starting with `__`); `<code>` lists, joined by `_`, `p` when a prefix
  *   was added and `<position>x<hex code point>` for each replaced character (positions in code
  *   points). `PG-13` → `PG_13__2x2d`, `order items` → `order_items__5x20`, `2fa` → `_2fa__p`.
  *
@@ -77,8 +77,8 @@ export function encodeName(name: string): string {
     })
     .join('');
   let prefix = '';
-  if (readable === '' || /^[0-9]/.test(readable)) prefix = '_';
-  else if (readable.startsWith('__')) prefix = 'x';
+  if (/^[0-9]/.test(readable)) prefix = '_';
+  else if (`${readable}__`.startsWith('__')) prefix = 'x';
   return `${prefix}${readable}__${[...(prefix ? ['p'] : []), ...codes].join('_')}`;
 }
 

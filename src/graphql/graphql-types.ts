@@ -164,7 +164,7 @@ export function buildSchema(
     const ordered = type !== 'enum' && type !== 'boolean';
     const like = type === 'string';
     const ref = builder.inputRef<BoolExp>(name).implement({
-      description: `Conditions on a ${nameOf(scalar)} value; all given conditions must hold`,
+      description: `Conditions on a value of type ${nameOf(scalar)}; all given conditions must hold`,
       fields: (t) => ({
         _eq: t.field({ type: scalar }),
         _neq: t.field({ type: scalar }),
@@ -381,7 +381,7 @@ export function buildSchema(
           type: aggregateRef,
           nullable: false,
           description: `Aggregates over rows of ${table.name}`,
-          args: { where: t.arg({ type: boolExpOf(model) }), order_by: t.arg({ type: [orderByOf(model)], required: { list: false, items: true } }), limit: t.arg.int(), offset: t.arg.int() },
+          args: { where: t.arg({ type: boolExpOf(model) }) },
           resolve: (_root, args) => ({ args }),
         }),
         ...(model.keyVisible && keyFields.every(([, c]) => typeof c.valueType === 'string' && ORDERED.has(c.valueType))
