@@ -5,8 +5,8 @@
  * with roles made through the System API; batching with the X-Sluice-Statements header.
  */
 import { auditServer } from 'graphql-http';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { describeEngines, SERVICE, type HttpResult } from '../support/engines.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminLogin, describeEngines, request, SERVICE, startEngineServer } from '../support/engines.js';
 
 interface GqlBody<T = Record<string, unknown>> {
   data?: T;
@@ -286,4 +286,33 @@ describeEngines('GraphQL', (fixture) => {
   });
 });
 
-export type { HttpResult };
+
+describe('GraphQL with introspection and GraphiQL switched off', () => {
+  let started: Awaited<ReturnType<typeof startEngineServer>> | undefined;
+  let token = '';
+  beforeAll(async () => {
+    started = await startEngineServer('pglite', { SLUICE_GRAPHQL_INTROSPECTION: 'false', SLUICE_GRAPHQL_GRAPHIQL: 'false' });
+    token = await adminLogin(started.server.url);
+  });
+  afterAll(async () => {
+    await started?.cleanup();
+  });
+
+  it('refuses introspection but still answers queries, and serves no GraphiQL', async () => {
+    const post = (query: string) =>
+      request<GqlBody>(started?.server.url ?? '', ENDPOINT, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query }),
+      });
+    const introspection = await post('{ __schema { types { name } } }');
+    expect(introspection.body.errors?.[0]?.message).toMatch(/introspection/i);
+    const typo = await post('{ order { id } }');
+    expect(typo.body.errors?.[0]?.message).not.toMatch(/did you mean/i);
+    const query = await post('{ tags(limit: 2) { id } }');
+    expect(query.body.errors).toBeUndefined();
+    expect(query.body.data?.tags).toHaveLength(2);
+    const page = await request(started?.server.url ?? '', ENDPOINT, { headers: { accept: 'text/html', authorization: `Bearer ${token}` } });
+    expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
+  });
+});
