@@ -19,7 +19,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Authorizer } from '../auth/authorizer.js';
+import type { Authorizer, Grant } from '../auth/authorizer.js';
 import type { Principal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { Config } from '../config/config-schema.js';
@@ -27,7 +27,7 @@ import { authErrors, isApiError, type ApiError } from '../errors.js';
 import { contextOf } from '../http/request-context-middleware.js';
 import type { ServiceRegistry, ServiceSnapshot } from '../system/service-registry.js';
 import type { GraphqlContext } from './graphql-scalars.js';
-import { buildSchema, type SchemaLimits, type Visibility } from './graphql-types.js';
+import { buildSchema, grantCacheKey, type SchemaLimits, type Visibility } from './graphql-types.js';
 
 export interface GraphqlDeps {
   readonly registry: ServiceRegistry;
@@ -43,19 +43,25 @@ const MAX_SCHEMAS_PER_CATALOG = 64;
  * The tables (and their columns) `principal` may read. A refusal (401/403) leaves the table out;
  * the first refusal is returned so that a caller who may read nothing gets REST's answer.
  */
-export async function readableTables(authorizer: Authorizer, principal: Principal, catalog: Catalog): Promise<{ visibility: Visibility; refusal?: ApiError }> {
+export async function readableTables(
+  authorizer: Authorizer,
+  principal: Principal,
+  catalog: Catalog,
+): Promise<{ visibility: Visibility; grants: ReadonlyMap<string, Grant>; refusal?: ApiError }> {
   const visibility = new Map<string, ReadonlySet<string> | 'all'>();
+  const grants = new Map<string, Grant>();
   let refusal: ApiError | undefined;
   for (const table of catalog.tables.values()) {
     try {
       const grant = await authorizer.authorize(principal, { service: catalog.service, resource: { kind: 'table', name: table.name }, verb: 'GET' });
       visibility.set(table.name, grant.columns);
+      grants.set(table.name, grant);
     } catch (error) {
       if (!isApiError(error) || (error.status !== 401 && error.status !== 403)) throw error;
       refusal ??= error;
     }
   }
-  return { visibility, ...(refusal ? { refusal } : {}) };
+  return { visibility, grants, ...(refusal ? { refusal } : {}) };
 }
 
 function visibilityKey(visibility: Visibility): string {
@@ -155,8 +161,10 @@ export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
     const ctx = contextOf(res);
     const service = String(req.params.service);
     const snapshot = deps.registry.snapshot(service);
-    const { visibility, refusal } = await readableTables(deps.authorizer, ctx.principal, snapshot.catalog);
+    const { visibility, grants, refusal } = await readableTables(deps.authorizer, ctx.principal, snapshot.catalog);
     if (visibility.size === 0) throw refusal ?? authErrors.forbidden(`Nothing in service '${service}' may be read`, { service });
+    // The resolvers' grants are the ones just asked for: the schema and the reads agree.
+    for (const [table, grant] of grants) ctx.cached(grantCacheKey(service, table), () => Promise.resolve(grant));
     (res.locals as { graphql?: Prepared }).graphql = { schema: cache.schemaFor(snapshot.catalog, visibility), snapshot };
     next();
   };

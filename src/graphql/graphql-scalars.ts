@@ -1,10 +1,10 @@
 /**
- * GraphQL types for column values, following the catalog's lossless JSON forms (ValueType in
- * catalog/catalog-types.ts): `bigint` and `numeric` travel as strings, dates and times as ISO text,
+ * The Pothos builder's types (the resolver context included) and the GraphQL types of column values,
+ * following the catalog's lossless JSON forms (ValueType in catalog/catalog-types.ts): `bigint` and `numeric` travel as strings, dates and times as ISO text,
  * `bytea` as base64, `json` as any JSON value. Input values are only shape-checked here; the column's
  * own check (`coerceValue`) runs when a filter is compiled, so GraphQL and REST refuse the same values.
  *
- * May import: catalog.
+ * May import: catalog (and executor, auth types for the context).
  */
 import SchemaBuilder from '@pothos/core';
 import { GraphQLError } from 'graphql';

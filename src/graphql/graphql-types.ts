@@ -60,9 +60,14 @@ interface ListArgs {
   readonly offset?: number | null;
 }
 
+/** Where a request keeps its grant on a table (the handler puts the grants it already asked for there). */
+export function grantCacheKey(service: string, table: string): string {
+  return `graphql-grant:${service}:${table}`;
+}
+
 /** The caller's grant on `table`, asked once per request. */
 export function grantOf(gctx: GraphqlContext, table: Table): Promise<Grant> {
-  return gctx.ctx.cached(`graphql-grant:${gctx.service}:${table.name}`, () =>
+  return gctx.ctx.cached(grantCacheKey(gctx.service, table.name), () =>
     gctx.authorizer.authorize(gctx.ctx.principal, { service: gctx.service, resource: { kind: 'table', name: table.name }, verb: 'GET' }),
   );
 }
@@ -157,12 +162,13 @@ export function buildSchema(
 
   // Comparison inputs, one per scalar or enum (Int_comparison_exp, order_status_enum_comparison_exp…).
   const comparisons = new Map<string, InputRef>();
-  const comparisonOf = (scalar: ColumnScalar, type: string): InputRef => {
+  const comparisonOf = (scalar: ColumnScalar): InputRef => {
     const name = `${nameOf(scalar)}_comparison_exp`;
     const existing = comparisons.get(name);
     if (existing) return existing;
-    const ordered = type !== 'enum' && type !== 'boolean';
-    const like = type === 'string';
+    // Decided by the GraphQL type, which is what the input is shared by (enums compare for equality only).
+    const ordered = typeof scalar === 'string' && scalar !== 'Boolean';
+    const like = scalar === 'String';
     const ref = builder.inputRef<BoolExp>(name).implement({
       description: `Conditions on a value of type ${nameOf(scalar)}; all given conditions must hold`,
       fields: (t) => ({
@@ -281,7 +287,7 @@ export function buildSchema(
         };
         for (const [name, column] of model.fields) {
           const type = column.valueType;
-          if (typeof type === 'string' && ORDERED.has(type)) out[name] = t.field({ type: comparisonOf(scalarOf(model, column, type), type) });
+          if (typeof type === 'string' && ORDERED.has(type)) out[name] = t.field({ type: comparisonOf(scalarOf(model, column, type)) });
         }
         return out;
       },
