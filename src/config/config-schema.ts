@@ -228,6 +228,12 @@ export const configSchema = z.strictObject({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional()
     .describe('Redis holding the rate-limit counters, so several instances share them; default: in memory, per instance'),
+  graphqlIntrospection: booleanish.default(true).describe('Answer GraphQL introspection queries (schema discovery, GraphiQL docs)'),
+  graphqlGraphiql: booleanish.default(true).describe('Serve GraphiQL to browsers on GET /api/v1/{service}/_graphql'),
+  graphqlMaxDepth: integer(1, 1000).default(12).describe('Deepest field nesting a GraphQL operation may have'),
+  graphqlMaxAliases: integer(0, 10_000).default(30).describe('Aliases a GraphQL operation may use'),
+  graphqlMaxCost: integer(1, 10_000_000).default(5000).describe('Cost (graphql-armor: fields weighted by depth) a GraphQL operation may have'),
+  graphqlMaxTokens: integer(1, 1_000_000).default(5000).describe('Tokens a GraphQL document may have'),
   redisKeyPrefix: z.string().min(1).max(100).default('sluice:').describe('Prefix of every key Sluice writes to Redis'),
 }).refine((c) => !(c.corsCredentials && c.corsOrigins.includes('*')), {
   message: 'cannot be true while corsOrigins is * (browsers refuse credentials with a wildcard origin): list the allowed origins',

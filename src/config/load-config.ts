@@ -13,7 +13,8 @@
  * SLUICE_USER_JWT_ISSUER with SLUICE_USER_JWT_JWKS_URL or SLUICE_USER_JWT_SECRET (plus
  * SLUICE_USER_JWT_AUDIENCE, SLUICE_USER_JWT_ROLE_CLAIM); a config file may list several. HTTP:
 SLUICE_CORS_ORIGINS (comma-separated), SLUICE_CORS_CREDENTIALS, SLUICE_TRUST_PROXY, SLUICE_RATE_LIMIT,
-SLUICE_LOGIN_RATE_LIMIT, SLUICE_REDIS_URL, SLUICE_REDIS_KEY_PREFIX.
+SLUICE_LOGIN_RATE_LIMIT, SLUICE_REDIS_URL, SLUICE_REDIS_KEY_PREFIX. GraphQL: SLUICE_GRAPHQL_INTROSPECTION,
+SLUICE_GRAPHQL_GRAPHIQL, SLUICE_GRAPHQL_MAX_DEPTH, SLUICE_GRAPHQL_MAX_ALIASES, SLUICE_GRAPHQL_MAX_COST, SLUICE_GRAPHQL_MAX_TOKENS.
  *
  * Values of secret keys (passwords, keys, DSNs) never appear in error messages.
  *
@@ -76,6 +77,12 @@ const ENV_KEYS: readonly (readonly [string, string])[] = [
   ['SLUICE_CORS_ORIGINS', 'corsOrigins'],
   ['SLUICE_CORS_CREDENTIALS', 'corsCredentials'],
   ['SLUICE_TRUST_PROXY', 'trustProxy'],
+  ['SLUICE_GRAPHQL_INTROSPECTION', 'graphqlIntrospection'],
+  ['SLUICE_GRAPHQL_GRAPHIQL', 'graphqlGraphiql'],
+  ['SLUICE_GRAPHQL_MAX_DEPTH', 'graphqlMaxDepth'],
+  ['SLUICE_GRAPHQL_MAX_ALIASES', 'graphqlMaxAliases'],
+  ['SLUICE_GRAPHQL_MAX_COST', 'graphqlMaxCost'],
+  ['SLUICE_GRAPHQL_MAX_TOKENS', 'graphqlMaxTokens'],
   ['SLUICE_RATE_LIMIT', 'rateLimit.requestsPerMinute'],
   ['SLUICE_LOGIN_RATE_LIMIT', 'rateLimit.loginPerMinute'],
   ['SLUICE_REDIS_URL', 'redisUrl'],

@@ -15,6 +15,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Config } from '../config/config-schema.js';
 import { requestErrors } from '../errors.js';
+import { graphqlHandler } from '../graphql/graphql-handler.js';
 import { schemaRoutes } from '../rest/schema-routes.js';
 import { openApiHandler, serviceDocRoutes } from '../openapi/openapi-routes.js';
 import { procRoutes } from '../rest/proc-routes.js';
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/v1/:service/_schema', schemaRoutes({ registry: deps.registry, authorizer: deps.authorizer }));
 
   app.use('/api/v1/:service/_doc', serviceDocRoutes(openApi));
+  app.all('/api/v1/:service/_graphql', ...graphqlHandler({ registry: deps.registry, authorizer: deps.authorizer, config: deps.config, logger: deps.logger }));
   app.use('/api/v1/:service/_proc', procRoutes({ registry: deps.registry, authorizer: deps.authorizer }));
 
   app.use((req: Request) => {

@@ -25,6 +25,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // Surfaces: the request context and error helpers of http are their only way up.
   rest: ['query', 'auth', 'executor', 'catalog', 'errors', 'config', 'system', 'http/request-context-middleware'],
   openapi: ['catalog', 'query', 'auth', 'errors', 'config', 'http/request-context-middleware'],
+  graphql: ['catalog', 'query', 'auth', 'executor', 'errors', 'config', 'http/request-context-middleware'],
   system: ['config', 'catalog', 'query', 'dialects', 'executor', 'auth', 'demo', 'errors', 'http/request-context-middleware'],
   // `sluice codegen` talks to a server over HTTP like any client: no catalog, no database.
   codegen: ['config'],
@@ -39,6 +40,7 @@ const FORBIDDEN_PACKAGES: Record<string, readonly string[]> = {
   query: ['pg', 'mysql2', '@electric-sql/pglite', 'express'],
   rest: ['pg', 'mysql2', '@electric-sql/pglite', 'pg-cursor'],
   openapi: ['pg', 'mysql2', '@electric-sql/pglite', 'pg-cursor'],
+  graphql: ['pg', 'mysql2', '@electric-sql/pglite', 'pg-cursor'],
   auth: ['pg', 'mysql2', '@electric-sql/pglite', 'express'],
   codegen: ['pg', 'mysql2', '@electric-sql/pglite', 'express'],
 };

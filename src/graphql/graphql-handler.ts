@@ -1,0 +1,172 @@
+/**
+ * `POST|GET /api/v1/{service}/_graphql`: GraphQL over HTTP (graphql-yoga), GraphiQL in browsers.
+ *
+ * The schema a caller sees is built for what it may read: each request asks the authorizer, table
+ * by table, for GET on `_table/{name}` (the same question REST asks), and the schema is taken from
+ * a cache keyed on the service's catalog object and that visibility. A catalog reload (refresh,
+ * DDL) makes a new catalog object, so the next request builds a fresh schema, while requests in
+ * flight finish on the snapshot they started with. Role edits change the visibility, hence the key.
+ *
+ * Limits from graphql-armor (depth, aliases, cost, tokens, no field suggestions when introspection
+ * is off), `limit` capped at limits.maxLimit, introspection and GraphiQL switchable. Errors:
+ * ApiErrors keep their message, with `code` (the HTTP status REST would answer) and `reason` in
+ * `extensions`; anything else is logged and masked.
+ *
+ * May import: catalog, query, auth, executor, errors, config, and the request context of http.
+ */
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Authorizer, Grant } from '../auth/authorizer.js';
+import type { Principal } from '../auth/principal.js';
+import type { Catalog } from '../catalog/catalog-types.js';
+import type { Config } from '../config/config-schema.js';
+import { authErrors, isApiError, type ApiError } from '../errors.js';
+import { contextOf } from '../http/request-context-middleware.js';
+import type { ServiceRegistry, ServiceSnapshot } from '../system/service-registry.js';
+import type { GraphqlContext } from './graphql-scalars.js';
+import { buildSchema, grantCacheKey, type SchemaLimits, type Visibility } from './graphql-types.js';
+
+export interface GraphqlDeps {
+  readonly registry: ServiceRegistry;
+  readonly authorizer: Authorizer;
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+/** Schemas per catalog (so a reload drops them all) and visibility; a few roles per service in practice. */
+const MAX_SCHEMAS_PER_CATALOG = 64;
+
+/**
+ * The tables (and their columns) `principal` may read. A refusal (401/403) leaves the table out;
+ * the first refusal is returned so that a caller who may read nothing gets REST's answer.
+ */
+export async function readableTables(
+  authorizer: Authorizer,
+  principal: Principal,
+  catalog: Catalog,
+): Promise<{ visibility: Visibility; grants: ReadonlyMap<string, Grant>; refusal?: ApiError }> {
+  const visibility = new Map<string, ReadonlySet<string> | 'all'>();
+  const grants = new Map<string, Grant>();
+  let refusal: ApiError | undefined;
+  for (const table of catalog.tables.values()) {
+    try {
+      const grant = await authorizer.authorize(principal, { service: catalog.service, resource: { kind: 'table', name: table.name }, verb: 'GET' });
+      visibility.set(table.name, grant.columns);
+      grants.set(table.name, grant);
+    } catch (error) {
+      if (!isApiError(error) || (error.status !== 401 && error.status !== 403)) throw error;
+      refusal ??= error;
+    }
+  }
+  return { visibility, grants, ...(refusal ? { refusal } : {}) };
+}
+
+function visibilityKey(visibility: Visibility): string {
+  return JSON.stringify([...visibility].map(([name, columns]) => [name, columns === 'all' ? '*' : [...columns].sort()]));
+}
+
+export class SchemaCache {
+  private readonly schemas = new WeakMap<Catalog, Map<string, GraphQLSchema>>();
+
+  constructor(
+    private readonly limits: SchemaLimits,
+    private readonly logger?: Logger,
+  ) {}
+
+  schemaFor(catalog: Catalog, visibility: Visibility): GraphQLSchema {
+    let byVisibility = this.schemas.get(catalog);
+    if (!byVisibility) {
+      byVisibility = new Map();
+      this.schemas.set(catalog, byVisibility);
+    }
+    const key = visibilityKey(visibility);
+    let schema = byVisibility.get(key);
+    if (!schema) {
+      schema = buildSchema(visibility, catalog.tables, this.limits, this.logger);
+      if (byVisibility.size >= MAX_SCHEMAS_PER_CATALOG) byVisibility.delete(byVisibility.keys().next().value as string);
+      byVisibility.set(key, schema);
+    }
+    return schema;
+  }
+}
+
+interface Prepared {
+  readonly schema: GraphQLSchema;
+  readonly snapshot: ServiceSnapshot;
+}
+
+function preparedOf(res: Response): Prepared {
+  const prepared = (res.locals as { graphql?: Prepared }).graphql;
+  if (!prepared) throw new Error('the GraphQL schema was not prepared');
+  return prepared;
+}
+
+const noIntrospection: Plugin = {
+  onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
+};
+
+export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
+  const { config } = deps;
+  const limits: SchemaLimits = { maxLimit: config.limits.maxLimit, maxDepth: config.limits.filterMaxDepth, maxInList: config.limits.inListMaxSize };
+  const cache = new SchemaCache(limits, deps.logger);
+
+  const maskError = (error: unknown, message: string): Error => {
+    // By name, not instanceof: graphql may be loaded twice (its CommonJS and ESM builds), by yoga and by armor.
+    const graphqlError = error instanceof Error && error.name === 'GraphQLError' ? (error as GraphQLError) : undefined;
+    const original = graphqlError ? (graphqlError.originalError ?? graphqlError) : error;
+    const where = graphqlError ? { nodes: graphqlError.nodes, path: graphqlError.path } : {};
+    if (isApiError(original)) {
+      return new GraphQLError(original.message, { ...where, extensions: { code: original.status, reason: original.reason, ...original.context } });
+    }
+    // Errors of the GraphQL layer itself (syntax, validation, variables, limits) are meant for the client.
+    if (graphqlError && !graphqlError.originalError) return graphqlError;
+    deps.logger.error({ err: original }, 'GraphQL resolver failed');
+    return new GraphQLError(message, where);
+  };
+
+  const yoga = createYoga<{ req: Request; res: Response }, GraphqlContext>({
+    graphqlEndpoint: '/api/v1/:service/_graphql',
+    schema: ({ res }) => preparedOf(res).schema,
+    context: ({ req, res }): GraphqlContext => {
+      const { snapshot } = preparedOf(res);
+      return { ctx: contextOf(res), service: String(req.params.service), catalog: snapshot.catalog, executor: snapshot.executor, authorizer: deps.authorizer };
+    },
+    graphiql: config.graphqlGraphiql ? { title: 'Sluice GraphQL' } : false,
+    landingPage: false,
+    maskedErrors: { maskError },
+    logging: {
+      debug: (...args) => deps.logger.debug(args.map(String).join(' ')),
+      info: (...args) => deps.logger.info(args.map(String).join(' ')),
+      warn: (...args) => deps.logger.warn(args.map(String).join(' ')),
+      error: (...args) => deps.logger.error(args.map(String).join(' ')),
+    },
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: config.graphqlMaxDepth },
+        maxAliases: { n: config.graphqlMaxAliases },
+        costLimit: { maxCost: config.graphqlMaxCost },
+        maxTokens: { n: config.graphqlMaxTokens },
+        blockFieldSuggestion: { enabled: !config.graphqlIntrospection },
+      }),
+      ...(config.graphqlIntrospection ? [] : [noIntrospection]),
+    ],
+  });
+
+  // Authorization and the schema are settled before yoga runs, so a caller who may read nothing
+  // gets the same 401/403 envelope as on REST.
+  const prepare = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const ctx = contextOf(res);
+    const service = String(req.params.service);
+    const snapshot = deps.registry.snapshot(service);
+    const { visibility, grants, refusal } = await readableTables(deps.authorizer, ctx.principal, snapshot.catalog);
+    if (visibility.size === 0) throw refusal ?? authErrors.forbidden(`Nothing in service '${service}' may be read`, { service });
+    // The resolvers' grants are the ones just asked for: the schema and the reads agree.
+    for (const [table, grant] of grants) ctx.cached(grantCacheKey(service, table), () => Promise.resolve(grant));
+    (res.locals as { graphql?: Prepared }).graphql = { schema: cache.schemaFor(snapshot.catalog, visibility), snapshot };
+    next();
+  };
+  return [prepare, (req, res, next) => void yoga(req, res).catch(next)];
+}

@@ -1,0 +1,413 @@
+/**
+ * Builds the GraphQL schema of one service for one caller's view: per table an object type, its
+ * `T_bool_exp`, `T_order_by` and aggregate types, and the root fields `T`, `T_by_pk` and
+ * `T_aggregate` (Hasura's shapes). Only tables the caller may read appear, with only the columns
+ * its grant shows; relationships appear when the caller may read their target and their key.
+ *
+ * Resolvers build the query IR, ask the authorizer for the table's grant (once per request and
+ * table), apply it with `applyGrant` and run the statement. Relationships load through the
+ * executor's relation loader, which batches: all parent rows of one level cost one statement.
+ *
+ * May import: catalog, query, auth, executor, errors.
+ */
+import type { EnumRef, ImplementableInputObjectRef, ImplementableObjectRef, InputFieldBuilder, InputObjectRef } from '@pothos/core';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import { applyGrant } from '../auth/apply-grant.js';
+import type { Grant } from '../auth/authorizer.js';
+import type { Column, ScalarValueType, Table } from '../catalog/catalog-types.js';
+import type { Row } from '../dialects/dialect.js';
+import { requestErrors } from '../errors.js';
+import { loadRelated, type KeyedRelation } from '../executor/relation-loader.js';
+import { columnItem, columnRef, tableRef } from '../query/ir-factories.js';
+import type { Expr, Select, SelectItem } from '../query/ir.js';
+import { keyToExpr, ORDER_DIRECTIONS, orderByToItems, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits } from './graphql-filters.js';
+import { enumValueName, fieldName, tableTypeName } from './graphql-names.js';
+import { createBuilder, registerScalars, SCALAR_NAMES, type BuilderTypes, type GraphqlContext } from './graphql-scalars.js';
+
+/** What one caller may read: tables by SQL name, with the columns their grant shows. */
+export type Visibility = ReadonlyMap<string, ReadonlySet<string> | 'all'>;
+
+export interface SchemaLimits extends FilterLimits {
+  readonly maxLimit: number;
+}
+
+type ObjectRef = ImplementableObjectRef<BuilderTypes, Row>;
+type InputRef = InputObjectRef<BuilderTypes, BoolExp>;
+type ImplementableInputRef = ImplementableInputObjectRef<BuilderTypes, BoolExp>;
+type ColumnScalar = 'String' | 'Int' | 'Float' | 'Boolean' | keyof BuilderTypes['Scalars'] | EnumRef<BuilderTypes, string>;
+
+const NUMERIC = new Set<string>(['integer', 'bigint', 'decimal', 'float']);
+/** Types that compare and order meaningfully on every engine (json, bytes and arrays do not). */
+const ORDERED = new Set<string>([...NUMERIC, 'string', 'enum', 'date', 'time', 'timestamp', 'timestamptz', 'uuid', 'boolean']);
+const AGGREGATES = ['sum', 'avg', 'min', 'max'] as const;
+
+/** Per-table facts shared by the builders below. */
+interface TableModel {
+  readonly table: Table;
+  readonly typeName: string;
+  readonly columns: readonly Column[];
+  /** GraphQL field name → column, for every shown column. */
+  readonly fields: ColumnFields;
+  /** Whether the whole primary key is shown (it then breaks ties in every order, and `T_by_pk` exists). */
+  readonly keyVisible: boolean;
+}
+
+interface ListArgs {
+  readonly where?: BoolExp | null;
+  readonly order_by?: readonly BoolExp[] | null;
+  readonly limit?: number | null;
+  readonly offset?: number | null;
+}
+
+/** Where a request keeps its grant on a table (the handler puts the grants it already asked for there). */
+export function grantCacheKey(service: string, table: string): string {
+  return `graphql-grant:${service}:${table}`;
+}
+
+/** The caller's grant on `table`, asked once per request. */
+export function grantOf(gctx: GraphqlContext, table: Table): Promise<Grant> {
+  return gctx.ctx.cached(grantCacheKey(gctx.service, table.name), () =>
+    gctx.authorizer.authorize(gctx.ctx.principal, { service: gctx.service, resource: { kind: 'table', name: table.name }, verb: 'GET' }),
+  );
+}
+
+function checkedLimit(limit: number | null | undefined, maxLimit: number): number {
+  if (limit === null || limit === undefined) return maxLimit;
+  if (limit < 0) throw requestErrors.invalidParameter('limit', 'must not be negative');
+  if (limit > maxLimit) throw requestErrors.invalidParameter('limit', `must be at most ${maxLimit}`);
+  return limit;
+}
+
+function checkedOffset(offset: number | null | undefined): number | undefined {
+  if (offset === null || offset === undefined || offset === 0) return undefined;
+  if (offset < 0) throw requestErrors.invalidParameter('offset', 'must not be negative');
+  return offset;
+}
+
+/** Reads every shown column: rows then carry whatever a selection or a relationship key needs. */
+function baseSelect(model: TableModel, where: Expr | undefined, orderBy: Select['orderBy']): Select {
+  return {
+    kind: 'select',
+    from: tableRef(model.table),
+    items: model.columns.map((c) => columnItem(columnRef(model.table, c))),
+    ...(where ? { where } : {}),
+    orderBy,
+  };
+}
+
+/** Whether `fn` applies to a column of this type, and the type of its result. */
+function aggregateType(fn: (typeof AGGREGATES)[number], type: string, scalar: ColumnScalar): ColumnScalar | undefined {
+  if (fn === 'sum') return !NUMERIC.has(type) ? undefined : type === 'integer' ? 'bigint' : type === 'float' ? 'Float' : 'numeric';
+  if (fn === 'avg') return !NUMERIC.has(type) ? undefined : type === 'float' ? 'Float' : 'numeric';
+  return ORDERED.has(type) && type !== 'boolean' && type !== 'uuid' ? scalar : undefined;
+}
+
+export function buildSchema(
+  visibility: Visibility,
+  tables: ReadonlyMap<string, Table>,
+  limits: SchemaLimits,
+  logger?: Logger,
+): GraphQLSchema {
+  const builder = createBuilder();
+  registerScalars(builder);
+  const filterLimits: FilterLimits = { maxDepth: limits.maxDepth, maxInList: limits.maxInList };
+
+  const orderEnum = builder.enumType('order_by', {
+    description: 'Sort direction; asc puts NULLs last and desc first, on every engine',
+    values: Object.fromEntries(Object.keys(ORDER_DIRECTIONS).map((name) => [name, { value: name }])),
+  });
+
+  const models = new Map<string, TableModel>();
+  const typeNames = new Set<string>(['order_by']);
+  for (const [name, visible] of visibility) {
+    const table = tables.get(name);
+    if (!table) continue;
+    const columns = table.columns.filter((c) => visible === 'all' || visible.has(c.name));
+    if (columns.length === 0) continue;
+    const keyVisible = table.primaryKey.length > 0 && table.primaryKey.every((k) => visible === 'all' || visible.has(k));
+    const model: TableModel = { table, typeName: tableTypeName(table.name), columns, fields: new Map(columns.map((c) => [fieldName(c.name), c])), keyVisible };
+    models.set(name, model);
+    for (const suffix of ['', '_bool_exp', '_order_by', '_aggregate', '_aggregate_fields', '_sum_fields', '_avg_fields', '_min_fields', '_max_fields']) {
+      typeNames.add(`${model.typeName}${suffix}`);
+    }
+  }
+
+  // Enums: one GraphQL enum per distinct (type name, labels); a name already taken gets `_2`, `_3`…
+  const enums = new Map<string, EnumRef<BuilderTypes, string>>();
+  const enumOf = (model: TableModel, column: Column): EnumRef<BuilderTypes, string> => {
+    const labels = column.enumValues ?? [];
+    // PostgreSQL enums have a type name; MySQL ones (`enum('a','b')`) are named after table and column.
+    const base = /^enum\(/i.test(column.dbType) ? `${model.table.name}_${column.name}` : column.dbType.replace(/\[\]$/, '');
+    const key = JSON.stringify([base, labels]);
+    let ref = enums.get(key);
+    if (!ref) {
+      let name = `${tableTypeName(base)}_enum`;
+      for (let i = 2; typeNames.has(name); i += 1) name = `${tableTypeName(base)}_enum_${i}`;
+      typeNames.add(name);
+      const values: Record<string, { value: string }> = {};
+      for (const label of labels) values[enumValueName(label)] = { value: label };
+      ref = builder.enumType(name, { values }) as EnumRef<BuilderTypes, string>;
+      enums.set(key, ref);
+    }
+    return ref;
+  };
+  const scalarOf = (model: TableModel, column: Column, type: ScalarValueType): ColumnScalar => {
+    if (type !== 'enum') return SCALAR_NAMES[type] as ColumnScalar;
+    if (column.enumValues && column.enumValues.length > 0) return enumOf(model, column);
+    logger?.warn({ table: model.table.name, column: column.name }, 'GraphQL: an enum column without known labels is typed String');
+    return 'String';
+  };
+  const nameOf = (scalar: ColumnScalar): string => (typeof scalar === 'string' ? scalar : (scalar as unknown as { name: string }).name);
+
+  // Comparison inputs, one per scalar or enum (Int_comparison_exp, order_status_enum_comparison_exp…).
+  const comparisons = new Map<string, InputRef>();
+  const comparisonOf = (scalar: ColumnScalar): InputRef => {
+    const name = `${nameOf(scalar)}_comparison_exp`;
+    const existing = comparisons.get(name);
+    if (existing) return existing;
+    // Decided by the GraphQL type, which is what the input is shared by (enums compare for equality only).
+    const ordered = typeof scalar === 'string' && scalar !== 'Boolean';
+    const like = scalar === 'String';
+    const ref = builder.inputRef<BoolExp>(name).implement({
+      description: `Conditions on a value of type ${nameOf(scalar)}; all given conditions must hold`,
+      fields: (t) => ({
+        _eq: t.field({ type: scalar }),
+        _neq: t.field({ type: scalar }),
+        ...(ordered ? { _gt: t.field({ type: scalar }), _gte: t.field({ type: scalar }), _lt: t.field({ type: scalar }), _lte: t.field({ type: scalar }) } : {}),
+        _in: t.field({ type: [scalar] }),
+        _nin: t.field({ type: [scalar] }),
+        ...(like ? { _like: t.string(), _nlike: t.string(), _ilike: t.string({ description: 'LIKE ignoring case' }), _nilike: t.string() } : {}),
+        _is_null: t.boolean(),
+      }),
+    });
+    comparisons.set(name, ref);
+    return ref;
+  };
+
+  const objects = new Map<string, ObjectRef>();
+  const boolExps = new Map<string, ImplementableInputRef>();
+  const orderBys = new Map<string, ImplementableInputRef>();
+  for (const model of models.values()) {
+    objects.set(model.table.name, builder.objectRef<Row>(model.typeName));
+    boolExps.set(model.table.name, builder.inputRef<BoolExp>(`${model.typeName}_bool_exp`));
+    orderBys.set(model.table.name, builder.inputRef<BoolExp>(`${model.typeName}_order_by`));
+  }
+  const objectOf = (model: TableModel) => objects.get(model.table.name) as ObjectRef;
+  const boolExpOf = (model: TableModel) => boolExps.get(model.table.name) as ImplementableInputRef;
+  const orderByOf = (model: TableModel) => orderBys.get(model.table.name) as ImplementableInputRef;
+
+  const listArgs = (t: { arg: InputFieldBuilder<BuilderTypes, 'Arg'>['field'] & Pick<InputFieldBuilder<BuilderTypes, 'Arg'>, 'int'> }, model: TableModel) => ({
+    where: t.arg({ type: boolExpOf(model) }),
+    order_by: t.arg({ type: [orderByOf(model)], required: { list: false, items: true } }),
+    limit: t.arg.int({ description: `At most this many rows (default and maximum ${limits.maxLimit})` }),
+    offset: t.arg.int(),
+  });
+
+  /** Rows of `model` for a list read. */
+  const listRows = async (gctx: GraphqlContext, model: TableModel, args: ListArgs): Promise<Row[]> => {
+    const grant = await grantOf(gctx, model.table);
+    const where = whereToExpr(model.table, model.fields, args.where, filterLimits);
+    const offset = checkedOffset(args.offset);
+    const select: Select = {
+      ...baseSelect(model, where, orderByToItems(model.table, model.fields, args.order_by, model.keyVisible)),
+      limit: checkedLimit(args.limit, limits.maxLimit),
+      ...(offset !== undefined ? { offset } : {}),
+    };
+    return (await gctx.executor.run(applyGrant(select, grant), gctx.ctx)).rows;
+  };
+
+  /** Rows related to `parent`; the loader turns the calls of all parents of a level into one statement. */
+  const relatedRows = async (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, parent: Row, args: ListArgs) => {
+    const grant = await grantOf(gctx, target.table);
+    const toMany = relation.kind === 'oneToMany';
+    const where = whereToExpr(target.table, target.fields, args.where, filterLimits);
+    const orderBy = toMany ? orderByToItems(target.table, target.fields, args.order_by, target.keyVisible) : [];
+    const offset = checkedOffset(args.offset);
+    const perParent = { limit: checkedLimit(args.limit, limits.maxLimit), ...(offset !== undefined ? { offset } : {}) };
+    const select = applyGrant(baseSelect(target, where, orderBy), grant);
+    const spec = { service: gctx.service, relation, target: target.table, select, ...(toMany ? { perParent } : {}) };
+    const [rows] = await loadRelated(gctx.executor, gctx.ctx, spec, [parent]);
+    return rows ?? null;
+  };
+
+  for (const model of models.values()) {
+    const { table } = model;
+    const columnType = (column: Column): ColumnScalar | [ColumnScalar] => {
+      const type = column.valueType;
+      return typeof type === 'string' ? scalarOf(model, column, type) : [scalarOf(model, column, type.of)];
+    };
+    const shownNames = new Set(model.columns.map((c) => c.name));
+    // Many-to-many relationships come later; the others need their key shown on this side.
+    const relations = table.relations.filter(
+      (r): r is KeyedRelation => r.kind !== 'manyToMany' && models.has(r.target) && r.columns.every((pair) => shownNames.has(pair.from)),
+    );
+
+    objectOf(model).implement({
+      description: table.comment ?? `${table.kind === 'table' ? 'Table' : 'View'} ${table.name}`,
+      fields: (t) => {
+        const out: Record<string, ReturnType<typeof t.field>> = {};
+        for (const [name, column] of model.fields) {
+          out[name] = t.field({
+            type: columnType(column),
+            nullable: column.nullable || table.kind !== 'table',
+            ...(column.comment ? { description: column.comment } : {}),
+            resolve: (row) => row[column.name] as never,
+          });
+        }
+        for (const relation of relations) {
+          const target = models.get(relation.target) as TableModel;
+          out[fieldName(relation.name)] =
+            relation.kind === 'oneToMany'
+              ? t.field({
+                  type: [objectOf(target)],
+                  nullable: false,
+                  description: `Rows of ${target.table.name} referring to this row`,
+                  args: listArgs(t, target),
+                  resolve: async (row, args, gctx) => (await relatedRows(gctx, relation, target, row, args)) as Row[],
+                })
+              : t.field({
+                  type: objectOf(target),
+                  description: `The row of ${target.table.name} this row refers to`,
+                  resolve: async (row, _args, gctx) => (await relatedRows(gctx, relation, target, row, {})) as Row | null,
+                });
+        }
+        return out;
+      },
+    });
+
+    boolExpOf(model).implement({
+      description: `Conditions on rows of ${table.name}; all given conditions must hold`,
+      fields: (t) => {
+        const self = boolExpOf(model);
+        const out: Record<string, ReturnType<typeof t.field>> = {
+          _and: t.field({ type: [self], required: { list: false, items: true } }),
+          _or: t.field({ type: [self], required: { list: false, items: true } }),
+          _not: t.field({ type: self }),
+        };
+        for (const [name, column] of model.fields) {
+          const type = column.valueType;
+          if (typeof type === 'string' && ORDERED.has(type)) out[name] = t.field({ type: comparisonOf(scalarOf(model, column, type)) });
+        }
+        return out;
+      },
+    });
+
+    orderByOf(model).implement({
+      description: `Ordering of rows of ${table.name}`,
+      fields: (t) => {
+        const out: Record<string, ReturnType<typeof t.field>> = {};
+        for (const [name, column] of model.fields) {
+          if (typeof column.valueType === 'string' && ORDERED.has(column.valueType)) out[name] = t.field({ type: orderEnum });
+        }
+        return out;
+      },
+    });
+
+    addAggregate(model, columnType);
+  }
+
+  /** `T_aggregate(where) { aggregate { count sum {…} avg {…} min {…} max {…} } nodes {…} }`. */
+  function addAggregate(model: TableModel, columnType: (column: Column) => ColumnScalar | [ColumnScalar]): void {
+    const { table, typeName } = model;
+    type Aggregates = { readonly count: number } & Readonly<Record<(typeof AGGREGATES)[number], Row>>;
+    type Parent = { readonly args: ListArgs };
+    const items: { fn: (typeof AGGREGATES)[number]; column: Column; field: string; type: ColumnScalar }[] = [];
+    for (const [field, column] of model.fields) {
+      const type = column.valueType;
+      if (typeof type !== 'string') continue;
+      const scalar = columnType(column) as ColumnScalar;
+      for (const fn of AGGREGATES) {
+        const resultType = aggregateType(fn, type, scalar);
+        if (resultType) items.push({ fn, column, field, type: resultType });
+      }
+    }
+    const perFunction = Object.fromEntries(
+      AGGREGATES.map((fn) => {
+        const mine = items.filter((i) => i.fn === fn);
+        if (mine.length === 0) return [fn, undefined];
+        const ref = builder.objectRef<Row>(`${typeName}_${fn}_fields`).implement({
+          fields: (t) => Object.fromEntries(mine.map((i) => [i.field, t.field({ type: i.type, resolve: (row) => row[i.field] as never })])),
+        });
+        return [fn, ref];
+      }),
+    );
+    const fieldsRef = builder.objectRef<Aggregates>(`${typeName}_aggregate_fields`).implement({
+      fields: (t) => ({
+        count: t.int({ nullable: false, resolve: (a) => a.count }),
+        ...Object.fromEntries(
+          AGGREGATES.flatMap((fn) => {
+            const ref = perFunction[fn];
+            return ref ? [[fn, t.field({ type: ref, nullable: false, resolve: (a: Aggregates) => a[fn] })]] : [];
+          }),
+        ),
+      }),
+    });
+    const aggregateRef = builder.objectRef<Parent>(`${typeName}_aggregate`).implement({
+      fields: (t) => ({
+        aggregate: t.field({
+          type: fieldsRef,
+          nullable: false,
+          resolve: async ({ args }, _args, gctx) => {
+            const grant = await grantOf(gctx, table);
+            const where = whereToExpr(table, model.fields, args.where, filterLimits);
+            // Short aliases: PostgreSQL cuts identifiers at 63 bytes, column names may be long.
+            const selectItems: SelectItem[] = [
+              { kind: 'aggregate', fn: 'count', alias: 'count' },
+              ...items.map((i, n): SelectItem => ({ kind: 'aggregate', fn: i.fn, column: columnRef(table, i.column), alias: `a${n}` })),
+            ];
+            const select: Select = { kind: 'select', from: tableRef(table), items: selectItems, ...(where ? { where } : {}), orderBy: [] };
+            const row = (await gctx.executor.run(applyGrant(select, grant), gctx.ctx)).rows[0] ?? {};
+            const byFunction: Record<(typeof AGGREGATES)[number], Row> = { sum: {}, avg: {}, min: {}, max: {} };
+            items.forEach((i, n) => {
+              byFunction[i.fn as (typeof AGGREGATES)[number]][i.field] = row[`a${n}`] ?? null;
+            });
+            return { count: Number(row.count ?? 0), ...byFunction };
+          },
+        }),
+        nodes: t.field({
+          type: [objectOf(model)],
+          nullable: false,
+          resolve: ({ args }, _args, gctx) => listRows(gctx, model, args),
+        }),
+      }),
+    });
+
+    builder.queryFields((t) => {
+      const keyFields = table.primaryKey.map((name) => [fieldName(name), table.columnsByName.get(name) as Column] as const);
+      return {
+        [typeName]: t.field({
+          type: [objectOf(model)],
+          nullable: false,
+          description: `Rows of ${table.name}`,
+          args: listArgs(t, model),
+          resolve: (_root, args, gctx) => listRows(gctx, model, args),
+        }),
+        [`${typeName}_aggregate`]: t.field({
+          type: aggregateRef,
+          nullable: false,
+          description: `Aggregates over rows of ${table.name}`,
+          args: { where: t.arg({ type: boolExpOf(model) }) },
+          resolve: (_root, args) => ({ args }),
+        }),
+        ...(model.keyVisible && keyFields.every(([, c]) => typeof c.valueType === 'string' && ORDERED.has(c.valueType))
+          ? {
+              [`${typeName}_by_pk`]: t.field({
+                type: objectOf(model),
+                description: `The row of ${table.name} with this primary key`,
+                args: Object.fromEntries(keyFields.map(([name, column]) => [name, t.arg({ type: columnType(column), required: true })])),
+                resolve: async (_root, args, gctx) => {
+                  const grant = await grantOf(gctx, table);
+                  const select = baseSelect(model, keyToExpr(table, keyFields, args as BoolExp), []);
+                  return (await gctx.executor.run(applyGrant(select, grant), gctx.ctx)).rows[0] ?? null;
+                },
+              }),
+            }
+          : {}),
+      };
+    });
+  }
+
+  builder.queryType({ description: 'Reads of the tables and views the caller may see' });
+  return builder.toSchema({ sortSchema: true });
+}
