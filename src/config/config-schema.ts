@@ -228,6 +228,7 @@ export const configSchema = z.strictObject({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional()
     .describe('Redis holding the rate-limit counters, so several instances share them; default: in memory, per instance'),
+  auditRetentionDays: integer(1, 36_500).default(30).describe('Days audit log entries are kept; older ones are pruned in the background'),
   redisKeyPrefix: z.string().min(1).max(100).default('sluice:').describe('Prefix of every key Sluice writes to Redis'),
 }).refine((c) => !(c.corsCredentials && c.corsOrigins.includes('*')), {
   message: 'cannot be true while corsOrigins is * (browsers refuse credentials with a wildcard origin): list the allowed origins',

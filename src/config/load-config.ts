@@ -13,7 +13,7 @@
  * SLUICE_USER_JWT_ISSUER with SLUICE_USER_JWT_JWKS_URL or SLUICE_USER_JWT_SECRET (plus
  * SLUICE_USER_JWT_AUDIENCE, SLUICE_USER_JWT_ROLE_CLAIM); a config file may list several. HTTP:
 SLUICE_CORS_ORIGINS (comma-separated), SLUICE_CORS_CREDENTIALS, SLUICE_TRUST_PROXY, SLUICE_RATE_LIMIT,
-SLUICE_LOGIN_RATE_LIMIT, SLUICE_REDIS_URL, SLUICE_REDIS_KEY_PREFIX.
+SLUICE_LOGIN_RATE_LIMIT, SLUICE_REDIS_URL, SLUICE_REDIS_KEY_PREFIX. Audit: SLUICE_AUDIT_RETENTION_DAYS.
  *
  * Values of secret keys (passwords, keys, DSNs) never appear in error messages.
  *
@@ -80,6 +80,7 @@ const ENV_KEYS: readonly (readonly [string, string])[] = [
   ['SLUICE_LOGIN_RATE_LIMIT', 'rateLimit.loginPerMinute'],
   ['SLUICE_REDIS_URL', 'redisUrl'],
   ['SLUICE_REDIS_KEY_PREFIX', 'redisKeyPrefix'],
+  ['SLUICE_AUDIT_RETENTION_DAYS', 'auditRetentionDays'],
 ];
 
 /** The end-user JWT issuer given through the environment, if any. */
