@@ -1,7 +1,7 @@
 /**
  * The System API (`/api/v1/system`), as the Faucet reference lays it out: admin sessions and
- * accounts, services, roles, API keys, the audit log, and the MCP configuration (501 until MCP exists). Everything
- * but `POST /admin/session` requires an admin.
+ * accounts, services, roles, API keys, the audit log, and the MCP configuration (501 until MCP
+ * exists). Everything but `POST /admin/session` requires an admin.
  */
 import express, { type Request, type Response } from 'express';
 import { ApiError } from '../../errors.js';
