@@ -348,7 +348,7 @@ describe('audit log [pglite metadata store]', () => {
       expect(await client.entries(listing.requestId)).toHaveLength(0);
       const text = JSON.stringify(await client.server.store.query('SELECT * FROM sluice.audit_log'));
       for (const secret of [key.body.api_key, adminPassword, dsnPath]) expect(text).not.toContain(secret);
-    });
+    }, 120_000); // creating a service starts a PGlite database
   });
 
   describe('GET /api/v1/system/audit', () => {
@@ -405,6 +405,13 @@ describe('audit log [pglite metadata store]', () => {
       expect(before.resource.map((e) => e.request_id)).not.toContain(marker.requestId);
       const future = await page({ from: new Date(Date.now() + 3_600_000).toISOString() });
       expect(future.meta.total).toBe(0);
+      // A date as `to` includes that whole day (UTC).
+      const day = at.toISOString().slice(0, 10);
+      const byDate = await page({ from: day, to: day, page_size: '1000' });
+      expect(byDate.resource.map((e) => e.request_id)).toContain(marker.requestId);
+      const dayStart = `${day}T00:00:00.000Z`;
+      const dayEnd = new Date(Date.parse(dayStart) + 86_400_000).toISOString();
+      expect(byDate.meta.total).toBe(await count('WHERE at >= $1 AND at < $2', [dayStart, dayEnd]));
     });
 
     it('refuses bad parameters with 400 naming them', async () => {
@@ -574,5 +581,5 @@ describe.skipIf(!runPostgres)('audit log [postgres metadata store]', () => {
     } finally {
       if (!closed) await client.server.close();
     }
-  });
+  }, 120_000);
 });

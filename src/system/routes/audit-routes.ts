@@ -2,8 +2,8 @@
  * The audit log, for admins:
  *   GET /api/v1/system/audit?key_id=&tool=&surface=&service=&from=&to=&page=&page_size=
  * Entries newest first, in the list envelope with paging facts in `meta`. `tool` matches an
- * entry's action exactly: an MCP tool's name, or e.g. `POST _table/orders`. `from` is inclusive,
- * `to` exclusive; both ISO 8601 timestamps (or dates, meaning midnight UTC).
+ * entry's action exactly: an MCP tool's name, or e.g. `POST _table/orders`. `from` and `to` are ISO
+ * 8601 timestamps (`from` inclusive, `to` exclusive) or dates (`to=2025-05-22` includes that day).
  */
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -14,9 +14,11 @@ import type { SystemDeps } from './system-deps.js';
 const MAX_PAGE_SIZE = 1000;
 const DEFAULT_PAGE_SIZE = 50;
 
-const timestamp = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'expected an ISO 8601 timestamp such as 2025-01-31T12:00:00Z' })
-  .transform((text) => new Date(text));
+const DAY_MS = 86_400_000;
+const timestamp = z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'expected an ISO 8601 timestamp such as 2025-01-31T12:00:00Z' });
+/** A date alone means its midnight UTC as a lower bound, and the whole day as an upper one (hs-sql-agent's dateTo). */
+const lowerBound = timestamp.transform((text) => new Date(text));
+const upperBound = timestamp.transform((text) => new Date(Date.parse(text) + (text.includes('T') ? 0 : DAY_MS)));
 const positiveInt = (max: number) =>
   z
     .string()
@@ -29,8 +31,8 @@ const auditQuery = z.strictObject({
   tool: z.string().min(1).max(300).optional(),
   surface: z.enum(['rest', 'graphql', 'mcp', 'system']).optional(),
   service: z.string().min(1).max(100).optional(),
-  from: timestamp.optional(),
-  to: timestamp.optional(),
+  from: lowerBound.optional(),
+  to: upperBound.optional(),
   page: positiveInt(1_000_000).default(1),
   page_size: positiveInt(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
 });
