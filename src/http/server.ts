@@ -1,6 +1,7 @@
 /**
  * Starting and stopping a Sluice server: config → logger → services → app → listen, and the reverse
- * on shutdown (stop accepting, let requests in flight finish, close the pools).
+ * on shutdown (stop accepting, let requests in flight finish, write the queued audit entries, close
+ * the pools and the store).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
