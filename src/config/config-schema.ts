@@ -234,6 +234,7 @@ export const configSchema = z.strictObject({
   graphqlMaxAliases: integer(0, 10_000).default(30).describe('Aliases a GraphQL operation may use'),
   graphqlMaxCost: integer(1, 10_000_000).default(5000).describe('Cost (graphql-armor: fields weighted by depth) a GraphQL operation may have'),
   graphqlMaxTokens: integer(1, 1_000_000).default(5000).describe('Tokens a GraphQL document may have'),
+  auditRetentionDays: integer(1, 36_500).default(30).describe('Days audit log entries are kept; older ones are pruned in the background'),
   redisKeyPrefix: z.string().min(1).max(100).default('sluice:').describe('Prefix of every key Sluice writes to Redis'),
 }).refine((c) => !(c.corsCredentials && c.corsOrigins.includes('*')), {
   message: 'cannot be true while corsOrigins is * (browsers refuse credentials with a wildcard origin): list the allowed origins',

@@ -15,6 +15,7 @@
 SLUICE_CORS_ORIGINS (comma-separated), SLUICE_CORS_CREDENTIALS, SLUICE_TRUST_PROXY, SLUICE_RATE_LIMIT,
 SLUICE_LOGIN_RATE_LIMIT, SLUICE_REDIS_URL, SLUICE_REDIS_KEY_PREFIX. GraphQL: SLUICE_GRAPHQL_INTROSPECTION,
 SLUICE_GRAPHQL_GRAPHIQL, SLUICE_GRAPHQL_MAX_DEPTH, SLUICE_GRAPHQL_MAX_ALIASES, SLUICE_GRAPHQL_MAX_COST, SLUICE_GRAPHQL_MAX_TOKENS.
+Audit: SLUICE_AUDIT_RETENTION_DAYS.
  *
  * Values of secret keys (passwords, keys, DSNs) never appear in error messages.
  *
@@ -87,6 +88,7 @@ const ENV_KEYS: readonly (readonly [string, string])[] = [
   ['SLUICE_LOGIN_RATE_LIMIT', 'rateLimit.loginPerMinute'],
   ['SLUICE_REDIS_URL', 'redisUrl'],
   ['SLUICE_REDIS_KEY_PREFIX', 'redisKeyPrefix'],
+  ['SLUICE_AUDIT_RETENTION_DAYS', 'auditRetentionDays'],
 ];
 
 /** The end-user JWT issuer given through the environment, if any. */

@@ -6,10 +6,27 @@
  */
 import type { Principal } from '../auth/principal.js';
 
+/**
+ * What a handler knows about its action that the audit hook cannot see from outside (see
+ * http/audit-middleware.ts): each surface sets it with one call, e.g.
+ * `ctx.noteAudit({ affectedRows: outcome.count })`.
+ */
+export interface AuditNote {
+  /** The table or procedure addressed, when the URL does not name it (e.g. `POST _schema`). */
+  readonly target?: string;
+  /** Rows the write changed, when known. */
+  readonly affectedRows?: number;
+  /** The service concerned, when the URL does not name it (e.g. creating a service). */
+  readonly service?: string;
+  /** Who acted, when authentication did not establish it (a successful login). */
+  readonly principal?: Principal;
+}
+
 export class RequestContext {
   private statements = 0;
   private readonly caches = new Map<string, unknown>();
   private authenticated = false;
+  private audit: AuditNote = {};
 
   constructor(
     readonly requestId: string,
@@ -27,6 +44,16 @@ export class RequestContext {
     if (this.authenticated) throw new Error('The request was already authenticated');
     this.authenticated = true;
     this.current = principal;
+  }
+
+  /** Adds facts about this request's action for the audit log; later notes override earlier ones. */
+  noteAudit(note: AuditNote): void {
+    this.audit = { ...this.audit, ...note };
+  }
+
+  /** The facts noted with `noteAudit` so far. */
+  get auditNote(): AuditNote {
+    return this.audit;
   }
 
   /** SQL statements sent to a database on behalf of this request so far. */

@@ -2,7 +2,8 @@
  * Builds the express application — middleware, routes, error envelope — without listening, so tests
  * and embedders can mount it on any server (graphql-yoga's examples/express buildApp).
  *
- * Order: request id + logging (request-log.ts) → request context → CORS (answers preflights) → probes (no
+ * Order: request id + logging (request-log.ts) → request context → audit hook (records writes, System
+ * API changes and 401s once answered) → CORS (answers preflights) → probes (no
  * authentication, no rate limit) → login rate limit → body parsing and authentication for /api/v1 →
  * per-caller rate limit → System API and data routes → 404 → error envelope.
  *
@@ -21,7 +22,9 @@ import { openApiHandler, serviceDocRoutes } from '../openapi/openapi-routes.js';
 import { procRoutes } from '../rest/proc-routes.js';
 import { tableRoutes } from '../rest/table-routes.js';
 import { systemRoutes, type SystemDeps } from '../system/routes/system-routes.js';
+import type { AuditRecorder } from '../system/audit-log.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
+import { auditMiddleware } from './audit-middleware.js';
 import { authenticationMiddleware } from './authenticate-middleware.js';
 import { corsMiddleware } from './cors.js';
 import { sendError } from './error-envelope.js';
@@ -37,6 +40,8 @@ export interface AppDeps {
   readonly authorizer: Authorizer;
   readonly system: SystemDeps;
   readonly logger: Logger;
+  /** Where audited requests are recorded. */
+  readonly audit: AuditRecorder;
   /** Where rate-limit counters are shared between instances; in memory when absent. */
   readonly redis?: Redis | undefined;
 }
@@ -53,6 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(requestLogMiddleware(deps.logger));
   app.use(requestContextMiddleware({ statementCountHeader: deps.config.statementCountHeader }));
+  app.use(auditMiddleware(deps.audit));
 
   app.use(corsMiddleware(deps.config));
 

@@ -1,6 +1,7 @@
 /**
  * Starting and stopping a Sluice server: config → logger → services → app → listen, and the reverse
- * on shutdown (stop accepting, let requests in flight finish, close the pools).
+ * on shutdown (stop accepting, let requests in flight finish, write the queued audit entries, close
+ * the pools and the store).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { RoleAuthorizer } from '../auth/role-authorizer.js';
 import { createUserTokenVerifier } from '../auth/user-tokens.js';
 import type { Config } from '../config/config-schema.js';
 import { AccessCache } from '../system/access-cache.js';
+import { AuditLog } from '../system/audit-log.js';
 import { bootstrapAccessControl } from '../system/bootstrap.js';
 import { ServiceRegistry } from '../system/service-registry.js';
 import type { MetaStore } from '../system/store/meta-store.js';
@@ -27,6 +29,8 @@ export interface RunningServer {
   readonly config: Config;
   readonly registry: ServiceRegistry;
   readonly store: MetaStore;
+  /** The audit recorder; `flush()` writes what is queued (shutdown does it too). */
+  readonly audit: AuditLog;
   /** Access-control facts the banner reports. */
   readonly access: { readonly demo: boolean; readonly hasAdmin: boolean; readonly anonymousRole: string | undefined };
   readonly logger: Logger;
@@ -48,6 +52,13 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const access = await bootstrapAccessControl(config, logger);
+  const audit = new AuditLog(access.store, logger, { retentionDays: config.auditRetentionDays });
+  try {
+    await audit.startRetention();
+  } catch (error) {
+    await access.store.close();
+    throw error;
+  }
   const registry = await ServiceRegistry.start(access.services, logger);
   const cache = new AccessCache(access.store, logger);
   const adminTokens: AdminTokenConfig = {
@@ -75,7 +86,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const system = { config, store: access.store, keyring: access.keyring, cache, registry, adminTokens, logger };
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const app = createApp({ config, registry, authenticator, authorizer, system, logger, redis });
+  const app = createApp({ config, registry, authenticator, authorizer, system, logger, redis, audit });
   // Filters travel in the query string: allow URLs well beyond the filter length limit once
   // percent-encoded (Node's default of 16 KiB would answer long filters with a bare 431).
   const server = http.createServer({ maxHeaderSize: 64 * 1024 }, app);
@@ -91,6 +102,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   } catch (error) {
     if (redis) await closeRedis(redis);
     await registry.close();
+    await audit.close();
     await access.store.close();
     throw error;
   }
@@ -101,6 +113,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     config,
     registry,
     store: access.store,
+    audit,
     access: { demo: access.demo, hasAdmin: access.hasAdmin, anonymousRole: access.anonymousRole },
     logger,
     server,
@@ -113,6 +126,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           // Requests in flight get a grace period; long streams are cut after it.
           setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
         });
+        // Every request has finished: what they queued for the audit log goes in before the store closes.
+        await audit.close();
         if (redis) await closeRedis(redis);
         await registry.close();
         await access.store.close();

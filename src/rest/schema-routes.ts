@@ -200,6 +200,7 @@ export function schemaRoutes(deps: SchemaRouteDeps): express.Router {
     const ctx = contextOf(res);
     const service = param(req, 'service');
     const body = parseBody(createBody, req.body);
+    ctx.noteAudit({ target: body.name });
     const grant = await authorizer.authorize(ctx.principal, { service, resource: { kind: 'schema', name: body.name }, verb: 'POST' });
     const { catalog, executor } = registry.snapshot(service);
     const change = authorizeSchemaChange(planCreateTable(catalog, body), grant);

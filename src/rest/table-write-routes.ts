@@ -162,6 +162,7 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
       atomic: w.query.rollback !== false,
       ...(onConflict ? { onConflict } : {}),
     });
+    w.scope.ctx.noteAudit({ affectedRows: outcome.rows.length });
     if (outcome.errors.length === 0) {
       list(res, 201, outcome.rows, w.started);
       return;
@@ -188,11 +189,14 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
       const values = recordValues(w.table, body, 0, idsInBody ? new Set(['ids']) : new Set());
       const set = setList(w.table, values.values, { replace, exclude: new Set(), writable: w.grant.columns });
       const outcome = await writer.updateWhere(set, target, w.scope);
+      w.scope.ctx.noteAudit({ affectedRows: outcome.count });
       res.status(200).json({ resource: outcome.rows, meta: { count: outcome.count, took_ms: tookMs(w.started) } });
       return;
     }
     const updates = keyedUpdates(w, bodyRecords(body, w.table, maxRecords), replace, method);
-    list(res, 200, (await writer.updateRecords(updates, w.scope)).rows, w.started);
+    const outcome = await writer.updateRecords(updates, w.scope);
+    w.scope.ctx.noteAudit({ affectedRows: outcome.count });
+    list(res, 200, outcome.rows, w.started);
   };
   router.put('/:table', update('PUT'));
   router.patch('/:table', update('PATCH'));
@@ -215,6 +219,7 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
     }
     if (!target) throw requestErrors.unboundedWrite('DELETE', w.table.name);
     const outcome = await new TableWriter(w.executor, w.table).deleteWhere(target, w.scope, { returnRows: false });
+    w.scope.ctx.noteAudit({ affectedRows: outcome.count });
     res.status(200).json({ meta: { count: outcome.count, took_ms: tookMs(w.started) } });
   });
 
@@ -229,6 +234,7 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
     const values = recordValues(w.table, body, 0);
     const set = setList(w.table, values.values, { replace: method === 'PUT', exclude: new Set(), writable: w.grant.columns });
     const outcome = await new TableWriter(w.executor, w.table).updateWhere(set, where, w.scope);
+    w.scope.ctx.noteAudit({ affectedRows: outcome.count });
     const row = outcome.rows[0];
     if (outcome.count === 0 || !row) throw catalogErrors.recordNotFound(w.executor.service, w.table.name, id);
     res.status(200).json(row);
@@ -240,6 +246,7 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
     const w = await prepare(req, res, 'DELETE');
     const id = routeParam(req, 'id');
     const outcome = await new TableWriter(w.executor, w.table).deleteWhere(recordCondition(w.table, id), w.scope, { returnRows: true });
+    w.scope.ctx.noteAudit({ affectedRows: outcome.count });
     const row = outcome.rows[0];
     if (outcome.count === 0 || !row) throw catalogErrors.recordNotFound(w.executor.service, w.table.name, id);
     res.status(200).json(row);

@@ -27,6 +27,7 @@ import {
   updateAdmin,
   type AdminRecord,
 } from '../store/admins-repo.js';
+import { contextOf } from '../../http/request-context-middleware.js';
 import { adminContext, conflict, idParam, isUniqueViolation, listBody, notFound, parseBody } from './route-helpers.js';
 import type { SystemDeps } from './system-deps.js';
 
@@ -64,6 +65,7 @@ export function adminRoutes(deps: SystemDeps): express.Router {
     const sessionId = randomUUID();
     const { token, expiresAt } = await signAdminToken(deps.adminTokens, { adminId: String(admin.id), sessionId, email: admin.email });
     await createSession(store, { id: sessionId, adminId: admin.id, expiresAt });
+    contextOf(res).noteAudit({ principal: { kind: 'admin', adminId: admin.id, sessionId } });
     await recordLogin(store, admin.id);
     res.json({
       session_token: token,

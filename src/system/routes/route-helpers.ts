@@ -21,6 +21,19 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   throw new ApiError(400, `Invalid request body: ${field}: ${message}`, 'invalidBody', { field });
 }
 
+/** Parses query parameters with `schema`; the first problem becomes a 400 naming the parameter. */
+export function parseQueryParams<T extends z.ZodType>(schema: T, query: unknown): z.output<T> {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const parameter = String(issue?.path[0] ?? 'query');
+  const message =
+    issue?.code === 'unrecognized_keys' ? `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+    : issue?.code === 'invalid_type' && issue.expected === 'string' ? 'given more than once'
+    : (issue?.message ?? 'invalid');
+  throw requestErrors.invalidParameter(issue?.code === 'unrecognized_keys' ? (issue.keys[0] ?? parameter) : parameter, message);
+}
+
 /** A positive integer id from the path. */
 export function idParam(req: Request, what: string): number {
   const raw = (req.params as Record<string, string | undefined>).id ?? '';

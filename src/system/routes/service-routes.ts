@@ -105,8 +105,9 @@ export function serviceRoutes(deps: SystemDeps): express.Router {
   });
 
   router.post('/service', async (req: Request, res: Response) => {
-    adminContext(res);
+    const ctx = adminContext(res);
     const body = parseBody(createBody, req.body);
+    ctx.noteAudit({ service: body.name });
     if (await getService(store, body.name)) throw conflict(`Service '${body.name}' already exists`, 'serviceExists', { service: body.name });
     const dsn = checkedDsn(body.dsn, body.driver);
     const record: Omit<ServiceRecord, 'id' | 'createdAt' | 'updatedAt'> = {

@@ -90,4 +90,31 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX api_keys_role_id_idx ON sluice.api_keys (role_id)`,
     ],
   },
+  {
+    version: 2,
+    name: 'audit log',
+    statements: [
+      // One row per audited event (see system/audit-log.ts). No foreign keys: entries outlive the
+      // keys, admins and services they name, and a batch insert must never fail on a deleted key.
+      `CREATE TABLE sluice.audit_log (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL,
+        surface text NOT NULL CHECK (surface IN ('rest', 'graphql', 'mcp', 'system')),
+        principal_kind text NOT NULL,
+        principal_id text,
+        key_id integer,
+        credential text NOT NULL,
+        service text,
+        action text NOT NULL,
+        target text,
+        affected_rows integer,
+        status integer NOT NULL,
+        duration_ms double precision NOT NULL,
+        request_id text NOT NULL,
+        client_ip text
+      )`,
+      `CREATE INDEX audit_log_at_idx ON sluice.audit_log (at DESC, id DESC)`,
+      `CREATE INDEX audit_log_key_id_idx ON sluice.audit_log (key_id, at DESC) WHERE key_id IS NOT NULL`,
+    ],
+  },
 ];

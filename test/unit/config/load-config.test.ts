@@ -90,6 +90,12 @@ describe('loadConfig', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 
+  it('reads the audit retention: 30 days by default, SLUICE_AUDIT_RETENTION_DAYS, at least 1', async () => {
+    expect((await loadConfig({ env: {} })).auditRetentionDays).toBe(30);
+    expect((await loadConfig({ env: { SLUICE_AUDIT_RETENTION_DAYS: '7' } })).auditRetentionDays).toBe(7);
+    await expect(loadConfig({ env: { SLUICE_AUDIT_RETENTION_DAYS: '0' } })).rejects.toThrow(/auditRetentionDays \(env SLUICE_AUDIT_RETENTION_DAYS\)/);
+  });
+
   it('reads the HTTP settings: CORS, trust proxy, rate limits, Redis', async () => {
     const defaults = await loadConfig({ env: {} });
     expect(defaults).toMatchObject({ corsOrigins: ['*'], corsCredentials: false, trustProxy: false, rateLimit: { requestsPerMinute: 600, loginPerMinute: 10 } });

@@ -1,0 +1,117 @@
+/**
+ * Records audited HTTP requests once their response has gone out, so handlers need no audit code
+ * beyond an occasional `ctx.noteAudit(...)` (affected rows, a target the URL does not name):
+ *   - REST writes: POST/PUT/PATCH/DELETE on `_table` and `_schema`, and procedure calls by POST
+ *     (GET calls run read-only);
+ *   - System API changes: every method but GET/HEAD/OPTIONS under `/api/v1/system`, logins included;
+ *   - failed authentication: every 401, on any path.
+ * Whatever the outcome — a refused write (403) is recorded with its status. The entry is handed to
+ * the audit recorder, which only enqueues it.
+ *
+ * Mounted right after the request context middleware, so it sees every later answer.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { RequestContext } from '../executor/request-context.js';
+import type { AuditCredential, AuditRecorder, AuditSurface } from '../system/audit-log.js';
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const DATA_WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Paths can be long: entries keep a bounded prefix of names. */
+const MAX_NAME = 256;
+
+interface Route {
+  readonly surface: AuditSurface;
+  /** Audited whatever the status (a write or a System API change), not only on 401. */
+  readonly isChange: boolean;
+  readonly service?: string;
+  /** `_table`, `_schema`, `_proc`, or `system/…`: the action without its method and target. */
+  readonly component: string;
+  readonly target?: string;
+}
+
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment).slice(0, MAX_NAME);
+  } catch {
+    return segment.slice(0, MAX_NAME);
+  }
+}
+
+/** What a request path addresses, for the audit entry. */
+export function classifyRoute(method: string, path: string): Route {
+  const system = /^\/api\/v1\/system(?:\/(.*))?$/.exec(path);
+  if (system) {
+    const rest = (system[1] ?? '').replace(/\/+$/, '');
+    const service = /^service\/([^/]+)/.exec(rest)?.[1];
+    return {
+      surface: 'system',
+      isChange: !READS.has(method),
+      component: `system${rest ? `/${rest.split('/').map(decoded).join('/')}` : ''}`.slice(0, MAX_NAME),
+      ...(service !== undefined ? { service: decoded(service) } : {}),
+    };
+  }
+  const data = /^\/api\/v1\/([^/]+)\/(_table|_schema|_proc)(?:\/([^/]+))?/.exec(path);
+  if (data) {
+    const component = data[2] as string;
+    const isChange = component === '_proc' ? !READS.has(method) : DATA_WRITES.has(method);
+    return {
+      surface: 'rest',
+      isChange,
+      service: decoded(data[1] as string),
+      component,
+      ...(data[3] !== undefined ? { target: decoded(data[3]) } : {}),
+    };
+  }
+  const service = /^\/api\/v1\/([^/]+)/.exec(path)?.[1];
+  return {
+    surface: path === '/mcp' || path.startsWith('/mcp/') ? 'mcp' : 'rest',
+    isChange: false,
+    component: path.slice(0, MAX_NAME),
+    ...(service !== undefined ? { service: decoded(service) } : {}),
+  };
+}
+
+/** The credential a request presented (whether or not it was accepted). */
+function credentialOf(req: Request, route: Route): AuditCredential {
+  if (req.get('x-api-key') !== undefined) return 'apiKey';
+  if (req.get('authorization') !== undefined) return 'bearer';
+  if (route.component === 'system/admin/session' && req.method === 'POST') return 'password';
+  return 'none';
+}
+
+export function auditMiddleware(audit: AuditRecorder) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const at = new Date();
+    const started = performance.now();
+    const route = classifyRoute(req.method, req.path);
+    let recorded = false;
+    const record = () => {
+      if (recorded) return;
+      recorded = true;
+      const status = res.statusCode;
+      if (!route.isChange && status !== 401) return;
+      const ctx = (res.locals as { ctx?: RequestContext }).ctx;
+      if (!ctx) return;
+      const note = ctx.auditNote;
+      const target = route.target ?? note.target;
+      audit.record({
+        at,
+        surface: route.surface,
+        principal: note.principal ?? ctx.principal,
+        credential: credentialOf(req, route),
+        service: route.service ?? note.service,
+        action: `${req.method} ${route.component}${route.surface === 'rest' && target !== undefined && route.component.startsWith('_') ? `/${target}` : ''}`,
+        target,
+        affectedRows: note.affectedRows,
+        status,
+        durationMs: performance.now() - started,
+        requestId: ctx.requestId,
+        clientIp: req.ip,
+      });
+    };
+    // 'finish': the response went out; 'close' without it: the client went away first.
+    res.once('finish', record);
+    res.once('close', record);
+    next();
+  };
+}
