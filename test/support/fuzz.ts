@@ -29,7 +29,9 @@ export function fuzzParameters(defaultRuns: number): fc.Parameters<unknown> {
     // Each run is an HTTP request (or a few): report the first failure without shrinking.
     endOnFailure: true,
     asyncReporter: async (details) => {
-      if (details.failed) throw new Error(abbreviate(await fc.asyncDefaultReportMessage(details) ?? 'property failed'));
+      if (!details.failed) return;
+      const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      throw new Error(abbreviate(`${(await fc.asyncDefaultReportMessage(details)) ?? 'property failed'}\n\nCause: ${cause}`));
     },
   };
 }
@@ -325,7 +327,7 @@ export function valueText(column: FuzzColumn, h = 1): fc.Arbitrary<string> {
 }
 
 /** A JSON value for `column` in a write body. */
-export function valueJson(column: FuzzColumn): fc.Arbitrary<unknown> {
+export function valueJson(column: FuzzColumn, h = 1): fc.Arbitrary<unknown> {
   const kind = kindOf(column);
   const text = validText(kind, column);
   let valid: fc.Arbitrary<unknown>;
@@ -350,7 +352,7 @@ export function valueJson(column: FuzzColumn): fc.Arbitrary<unknown> {
     default:
       valid = text;
   }
-  return fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: hostileJson });
+  return fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 4 * h, arbitrary: hostileJson });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,26 +562,27 @@ export function readQueryArb(table: FuzzTable, tables: ReadonlyMap<string, FuzzT
 const ODD_KEYS = ['__proto__', 'constructor', 'prototype', '', ' ', 'nope', 'ids', 'resource', 'id ', 'ID', '\u0000', '"id"', 'a.b'];
 
 /** One record for `table`: a subset of its columns with values (valid mostly), sometimes odd keys. */
-export function recordArb(table: FuzzTable): fc.Arbitrary<Record<string, unknown>> {
-  const columns = table.columns;
+export function recordArb(table: FuzzTable, h = 1): fc.Arbitrary<Record<string, unknown>> {
+  // Computed columns refuse any value: only hostile records name them.
+  const columns = h > 0 ? table.columns : table.columns.filter((c) => !c.is_generated);
   return fc
     .tuple(
-      fc.subarray([...columns], { maxLength: columns.length }).chain((chosen) => fc.tuple(...chosen.map((c) => valueJson(c).map((v): [string, unknown] => [c.name, v])))),
-      fc.oneof({ weight: 6, arbitrary: fc.constant<[string, unknown][]>([]) }, { weight: 1, arbitrary: fc.tuple(pick(ODD_KEYS), hostileJson).map((e): [string, unknown][] => [e]) }),
+      fc.subarray([...columns], { maxLength: columns.length }).chain((chosen) => fc.tuple(...chosen.map((c) => valueJson(c, h).map((v): [string, unknown] => [c.name, v])))),
+      fc.oneof({ weight: 6, arbitrary: fc.constant<[string, unknown][]>([]) }, { weight: h, arbitrary: fc.tuple(pick(ODD_KEYS), hostileJson).map((e): [string, unknown][] => [e]) }),
     )
     .map(([entries, odd]) => withKeys([...entries, ...odd]));
 }
 
 /** A write body: a record, an array of records, `{"resource": [...]}`, or something hostile. */
-export function bodyArb(table: FuzzTable): fc.Arbitrary<unknown> {
-  const record = recordArb(table);
+export function bodyArb(table: FuzzTable, h = 1): fc.Arbitrary<unknown> {
+  const record = recordArb(table, h);
   return fc.oneof(
     { weight: 5, arbitrary: record },
     { weight: 4, arbitrary: fc.array(record, { minLength: 1, maxLength: 4 }) },
     { weight: 2, arbitrary: fc.array(record, { maxLength: 3 }).map((resource) => ({ resource })) },
-    { weight: 1, arbitrary: fc.tuple(record, fc.array(fc.oneof(record, hostileJson), { maxLength: 3 })).map(([r, rest]) => [r, ...rest]) },
-    { weight: 1, arbitrary: hostileJson },
-    { weight: 1, arbitrary: fc.constant(Array.from({ length: 1001 }, () => ({}))) },
+    { weight: h, arbitrary: fc.tuple(record, fc.array(fc.oneof(record, hostileJson), { maxLength: 3 })).map(([r, rest]) => [r, ...rest]) },
+    { weight: h, arbitrary: hostileJson },
+    { weight: h, arbitrary: fc.constant(Array.from({ length: 1001 }, () => ({}))) },
   );
 }
 
