@@ -57,6 +57,8 @@ export interface FuzzColumn {
   readonly nullable: boolean;
   readonly is_primary_key: boolean;
   readonly is_generated: boolean;
+  readonly is_auto_increment?: boolean;
+  readonly default?: string;
   readonly max_length?: number;
   readonly enum_values?: readonly string[];
 }
@@ -565,9 +567,12 @@ const ODD_KEYS = ['__proto__', 'constructor', 'prototype', '', ' ', 'nope', 'ids
 export function recordArb(table: FuzzTable, h = 1): fc.Arbitrary<Record<string, unknown>> {
   // Computed columns refuse any value: only hostile records name them.
   const columns = h > 0 ? table.columns : table.columns.filter((c) => !c.is_generated);
+  // Well-formed records always carry the columns an insert needs, so they reach the database.
+  const required = h > 0 ? [] : columns.filter((c) => !c.nullable && c.default === undefined && !c.is_auto_increment);
+  const optional = columns.filter((c) => !required.includes(c));
   return fc
     .tuple(
-      fc.subarray([...columns], { maxLength: columns.length }).chain((chosen) => fc.tuple(...chosen.map((c) => valueJson(c, h).map((v): [string, unknown] => [c.name, v])))),
+      fc.subarray([...optional], { maxLength: optional.length }).map((chosen) => [...required, ...chosen]).chain((chosen) => fc.tuple(...chosen.map((c) => valueJson(c, h).map((v): [string, unknown] => [c.name, v])))),
       fc.oneof({ weight: 6, arbitrary: fc.constant<[string, unknown][]>([]) }, { weight: h, arbitrary: fc.tuple(pick(ODD_KEYS), hostileJson).map((e): [string, unknown][] => [e]) }),
     )
     .map(([entries, odd]) => withKeys([...entries, ...odd]));
