@@ -9,6 +9,7 @@
  * Every answer must keep the contract checked by `assertSafeAnswer` (test/support/fuzz.ts): no
  * 5xx, no leaked SQL or stack frames, the error envelope with `code` = status, an X-Request-ID.
  */
+import net from 'node:net';
 import fc from 'fast-check';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEngines, SERVICE } from '../support/engines.js';
@@ -39,6 +40,27 @@ describeEngines('fuzz: reads', (fixture) => {
     const f = fixture();
     return assertSafeAnswer(request, await sendFuzz(f.baseUrl, f.adminToken, request));
   };
+
+  // Found by this fuzzer: Node's HTTP parser answered these with a bare status line.
+  it('answers requests the HTTP parser refuses in the error envelope, with an X-Request-ID', async () => {
+    const f = fixture();
+    const long = await fetch(`${f.baseUrl}/api/v1/${SERVICE}/_table/products?filter=${'x'.repeat(80_000)}`);
+    expect(long.status).toBe(431);
+    expect(long.headers.get('x-request-id')).toBeTruthy();
+    expect(await long.json()).toMatchObject({ error: { code: 431, context: { reason: 'headersTooLarge' } } });
+
+    const url = new URL(f.baseUrl);
+    const raw = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = net.connect(Number(url.port), url.hostname, () => socket.write('GET /api/v1/shop/_table HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'));
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toMatch(/\r\nX-Request-ID: [0-9a-f-]{36}\r\n/i);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 400, context: { reason: 'malformedRequest' } } });
+  });
 
   it(
     'GET /_table/{table} answers hostile read parameters without a 5xx, a leak or a broken envelope',

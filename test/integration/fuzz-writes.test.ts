@@ -207,6 +207,22 @@ await describeScratch('fuzz writes', { postgres: POSTGRES, mysql: MYSQL }, (fixt
       );
       // The generators must produce writes that succeed, not only refusals.
       expect(changed).toBeGreaterThan(5);
+
+      // What the database still holds is consistent: computed totals, checks, lengths, the foreign key.
+      const items = JSON.parse(await snapshot(f, 'fz_items')) as { id: number; code: string; qty: number; price: string | null; total: string | null }[];
+      expect(items.length).toBeGreaterThan(0);
+      for (const item of items) {
+        expect(item.qty).toBeGreaterThanOrEqual(0);
+        expect([...item.code].length).toBeLessThanOrEqual(12);
+        if (item.price === null) expect(item.total).toBeNull();
+        else expect(Number(item.total)).toBeCloseTo(item.qty * Number(item.price), 2);
+      }
+      const ids = new Set(items.map((i) => Number(i.id)));
+      const children = JSON.parse(await snapshot(f, 'fz_children')) as { item_id: number | null }[];
+      for (const child of children) if (child.item_id !== null) expect(ids.has(Number(child.item_id))).toBe(true);
+      // The API and the database agree on what is there.
+      const counted = await f.send<{ meta: { total: number } }>('GET', `/api/v1/${SCRATCH_SERVICE}/_table/fz_items?limit=0&include_count=true`);
+      expect(counted.body.meta.total).toBe(items.length);
     },
     fuzzTimeout(WRITE_RUNS, 800),
   );
