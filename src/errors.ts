@@ -113,6 +113,10 @@ export const requestErrors = {
   malformedBody: (message: string) => new ApiError(400, `Malformed request body: ${message}`, 'malformedBody'),
   bodyTooLarge: (limit: string) =>
     new ApiError(413, `Request body is larger than the limit of ${limit}`, 'bodyTooLarge', { limit }),
+  /** Refused by Node's HTTP parser before routing (see http/client-error.ts). */
+  headersTooLarge: () => new ApiError(431, 'The request line or headers are larger than the server accepts', 'headersTooLarge'),
+  requestTimeout: () => new ApiError(408, 'The request was not received in time', 'requestTimeout'),
+  malformedRequest: () => new ApiError(400, 'The request is not valid HTTP', 'malformedRequest'),
   invalidBody: (message: string, extra: ErrorContext = {}) => new ApiError(400, `Invalid request body: ${message}`, 'invalidBody', extra),
   tooManyRecords: (max: number, got: number) =>
     new ApiError(400, `Too many records in one request: at most ${max}, got ${got}`, 'tooManyRecords', { max, got }),

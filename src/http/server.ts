@@ -16,6 +16,7 @@ import { AuditLog } from '../system/audit-log.js';
 import { bootstrapAccessControl } from '../system/bootstrap.js';
 import { ServiceRegistry } from '../system/service-registry.js';
 import type { MetaStore } from '../system/store/meta-store.js';
+import { answerClientError } from './client-error.js';
 import { createApp } from './create-app.js';
 import { closeRedis, connectRedis } from './rate-limit.js';
 
@@ -91,6 +92,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // percent-encoded (Node's default of 16 KiB would answer long filters with a bare 431).
   const server = http.createServer({ maxHeaderSize: 64 * 1024 }, app);
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+  server.on('clientError', (error: Error & { code?: string }, socket) => answerClientError(error, socket, logger));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -137,6 +137,7 @@ export interface InsertGroup {
 /**
  * One INSERT per distinct set of columns (a typical batch has one), rows in body order within each.
  * Grouping keeps an upsert from overwriting a column that one record omitted with its default.
+ * Empty records (`{}`) get one INSERT each, as `INSERT … DEFAULT VALUES` inserts a single row.
  */
 export function planInserts(
   table: Table,
@@ -150,7 +151,9 @@ export function planInserts(
     if (group) group.push(record);
     else groups.set(signature, [record]);
   }
-  return [...groups.values()].map((group) => {
+  // Records naming no column at all insert a row of defaults each (`DEFAULT VALUES` takes one row only).
+  const batches = [...groups.values()].flatMap((group) => ((group[0] as RecordValues).values.size === 0 ? group.map((record) => [record]) : [group]));
+  return batches.map((group) => {
     const first = group[0] as RecordValues;
     const columns = table.columns.filter((c) => first.values.has(c.name));
     let onConflict: Insert['onConflict'];

@@ -253,12 +253,18 @@ const SCHEMA_ERRNOS: ReadonlyMap<number, readonly [number, string]> = new Map<nu
   [1090, [400, 'invalidSchemaChange']],
 ]);
 
+const INVALID_FOREIGN_KEY =
+  'The database refused the foreign key: the referenced table must exist with a primary key or unique index on the referenced columns, and the column types on both sides must match';
+
 export function mapMysqlSchemaError(error: unknown, context: { readonly service: string }): ApiError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { errno, sqlMessage } = error as { errno?: unknown; sqlMessage?: unknown };
   const known = typeof errno === 'number' ? SCHEMA_ERRNOS.get(errno) : undefined;
   if (known) {
     const [status, reason] = known;
+    // MariaDB words a bad foreign key as "Can't create table `db`.`t` (errno: 150 …)": the server's
+    // own text, naming the database; say what is wrong instead.
+    if (reason === 'invalidForeignKey') return schemaErrors.rejected(status, reason, INVALID_FOREIGN_KEY);
     return schemaErrors.rejected(status, reason, `The database refused the schema change: ${typeof sqlMessage === 'string' ? sqlMessage : 'no reason given'}`);
   }
   if (errno === 1138) return dbErrors.notNullViolation(undefined);

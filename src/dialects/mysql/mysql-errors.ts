@@ -9,6 +9,7 @@ interface MysqlErrorFields {
   readonly errno?: unknown;
   readonly code?: unknown;
   readonly sqlMessage?: unknown;
+  readonly sqlState?: unknown;
   readonly message?: unknown;
   readonly fatal?: unknown;
 }
@@ -98,6 +99,9 @@ export function mapMysqlError(error: unknown, context: { readonly service: strin
       return new ApiError(403, 'The database refused a write in a read-only transaction', 'readOnlyTransaction');
   }
   if (errno !== undefined && DATA_ERRNOS.has(errno)) return dbErrors.invalidData(message);
+  // SQLSTATE class 22 (data exception: division by zero, out of range, bad value…), as on PostgreSQL:
+  // the message describes the client's own values.
+  if (typeof e.sqlState === 'string' && e.sqlState.startsWith('22')) return dbErrors.invalidData(message);
   if (e.fatal === true) return dbErrors.unavailable(context.service, 'connection lost');
   return undefined;
 }
