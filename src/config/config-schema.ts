@@ -236,6 +236,7 @@ export const configSchema = z.strictObject({
   graphqlMaxTokens: integer(1, 1_000_000).default(5000).describe('Tokens a GraphQL document may have'),
   auditRetentionDays: integer(1, 36_500).default(30).describe('Days audit log entries are kept; older ones are pruned in the background'),
   redisKeyPrefix: z.string().min(1).max(100).default('sluice:').describe('Prefix of every key Sluice writes to Redis'),
+  redisTimeoutMs: integer(50, 60_000).default(1000).describe('How long a rate-limit command may wait for Redis before the request is served uncounted'),
 }).refine((c) => !(c.corsCredentials && c.corsOrigins.includes('*')), {
   message: 'cannot be true while corsOrigins is * (browsers refuse credentials with a wildcard origin): list the allowed origins',
   path: ['corsCredentials'],

@@ -52,11 +52,13 @@ class RecoveringRedisStore extends RedisStore {
  * A Redis client that fails fast while disconnected and keeps reconnecting; outages logged once each.
  * ioredis is loaded only when Redis is configured (it costs every CLI start ~0.2 s otherwise).
  */
-export async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+export async function connectRedis(url: string, logger: Logger, commandTimeoutMs = 1000): Promise<Redis> {
   const { Redis } = await import('ioredis');
   const client = new Redis(url, {
     enableOfflineQueue: false,
-    commandTimeout: 1000,
+    // Past this a request is served uncounted (fail open). The timer runs on the event loop, so a
+    // busy process (e.g. the embedded PGlite working in-thread) can trip it with Redis healthy.
+    commandTimeout: commandTimeoutMs,
     connectTimeout: 2000,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 250, 5000),

@@ -86,7 +86,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
   });
   const system = { config, store: access.store, keyring: access.keyring, cache, registry, adminTokens, logger };
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, config.redisTimeoutMs) : undefined;
   const app = createApp({ config, registry, authenticator, authorizer, system, logger, redis, audit });
   // Filters travel in the query string: allow URLs well beyond the filter length limit once
   // percent-encoded (Node's default of 16 KiB would answer long filters with a bare 431).

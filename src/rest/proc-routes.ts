@@ -117,7 +117,7 @@ export function procRoutes(deps: ProcRouteDeps): express.Router {
     const fromQuery = queryArguments(req.query);
     const fromBody = verb === 'POST' ? bodyArguments(req.body) : {};
     for (const key of Object.keys(fromBody)) {
-      if (key in fromQuery) throw requestErrors.invalidParameter(key, 'given both in the query string and in the body');
+      if (Object.hasOwn(fromQuery, key)) throw requestErrors.invalidParameter(key, 'given both in the query string and in the body');
     }
     // Authorize before resolving names, so callers without access learn nothing from a 404.
     const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'procedure', name }, verb });

@@ -166,7 +166,15 @@ describe.skipIf(!redisReady)('rate limits (Redis)', () => {
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
-    const env = { SLUICE_REDIS_URL: REDIS_URL, SLUICE_REDIS_KEY_PREFIX: prefix, SLUICE_RATE_LIMIT: String(LIMIT), SLUICE_LOGIN_RATE_LIMIT: '0' };
+    // Both servers run their PGlite in this test process, whose event loop a loaded machine can stall
+    // past the default 1 s Redis timeout (a request would then go uncounted): allow 10 s here.
+    const env = {
+      SLUICE_REDIS_URL: REDIS_URL,
+      SLUICE_REDIS_KEY_PREFIX: prefix,
+      SLUICE_REDIS_TIMEOUT_MS: '10000',
+      SLUICE_RATE_LIMIT: String(LIMIT),
+      SLUICE_LOGIN_RATE_LIMIT: '0',
+    };
     const started = await Promise.all([startEngineServer('pglite', env), startEngineServer('pglite', env)]);
     cleanups.push(...started.map((s) => s.cleanup));
     urls = started.map((s) => s.server.url);
