@@ -127,8 +127,8 @@ export const WORKLOADS: readonly Workload[] = [
     surface: 'rest',
     description: `${NESTED_PARENTS} authors, each with its posts (related=bench_posts: 2 levels, 100 child rows)`,
     note:
-      "REST related= embeds one level (src/rest/related.ts), so the 3-level read (20 authors → 100 posts → 600 comments) " +
-      'cannot be asked of Sluice over REST: this workload is its 2-level form (authors → posts).',
+      'The 2-level form (authors → posts). related= nests now (bench_posts.bench_comments); the 3-level read ' +
+      '(20 authors → 100 posts → 600 comments) needs the baseline endpoint that matches it.',
     engines: BOTH,
     targets: REST_TARGETS,
     expectedStatus: 200,
