@@ -174,7 +174,8 @@ program
   .description('Generate a typed TypeScript client of a service from a running server, as one role sees it')
   .requiredOption('--url <url>', 'the server, e.g. http://localhost:8080')
   .requiredOption('--service <name>', 'the service to generate the client of')
-  .option('--api-key <key>', 'the API key whose role the client is generated for')
+  // From the environment too, so the key need not appear in shell history or `ps`.
+  .addOption(new Option('--api-key <key>', 'the API key whose role the client is generated for').env('SLUICE_CODEGEN_API_KEY'))
   .option('--token <jwt>', 'a session token or end-user JWT instead of an API key')
   .requiredOption('-o, --out <dir>', 'the directory to write the client to (files go under rest/)')
   .action((options: CodegenOptions) => codegen(options));
