@@ -23,6 +23,7 @@ import { isApiError, requestErrors } from '../errors.js';
 import { contextOf } from './request-context-middleware.js';
 
 const WINDOW_MS = 60_000;
+const CONNECT_TIMEOUT_MS = 2000;
 /** Not the SHA1 of any loaded script: EVALSHA answers NOSCRIPT, on which RedisStore (re)loads its script. */
 const UNLOADED_SCRIPT = '0'.repeat(40);
 
@@ -59,7 +60,7 @@ export async function connectRedis(url: string, logger: Logger, commandTimeoutMs
     // Past this a request is served uncounted (fail open). The timer runs on the event loop, so a
     // busy process (e.g. the embedded PGlite working in-thread) can trip it with Redis healthy.
     commandTimeout: commandTimeoutMs,
-    connectTimeout: 2000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 250, 5000),
   });
@@ -72,6 +73,17 @@ export async function connectRedis(url: string, logger: Logger, commandTimeoutMs
   client.on('ready', () => {
     if (down) logger.info('Redis answers again: rate limits are enforced');
     down = false;
+  });
+  // Without an offline queue, commands sent before the connection is up fail (and their requests
+  // go uncounted): start serving once it is ready, or after the connect timeout if Redis is down.
+  await new Promise<void>((resolve) => {
+    if (client.status === 'ready') return resolve();
+    const timer = setTimeout(resolve, CONNECT_TIMEOUT_MS);
+    timer.unref();
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
   return client;
 }
