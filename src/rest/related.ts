@@ -130,19 +130,32 @@ export interface RelatedDeps {
  * An authorized select of `target` with the requested columns plus `keys` (the join keys nested
  * relations need); `added` names the key columns that were not requested, to remove afterwards.
  */
+/** The select with `columns` added to its items where missing; `added` names the ones it added. */
+export function withColumns(select: Select, columns: readonly ColumnRef[]): { readonly select: Select; readonly added: readonly string[] } {
+  const present = new Set(select.items.flatMap((i) => (i.kind === 'column' ? [i.column.name] : [])));
+  const missing = columns.filter((c) => !present.has(c.name));
+  if (missing.length === 0) return { select, added: [] };
+  return { select: { ...select, items: [...select.items, ...missing.map(columnItem)] }, added: missing.map((c) => c.name) };
+}
+
+export function stripColumns(rows: Row[], names: readonly string[]): void {
+  if (names.length === 0) return;
+  for (const row of rows) for (const name of names) delete row[name];
+}
+
 async function authorizedSelect(deps: RelatedDeps, target: Table, fields: string | undefined, order: string | undefined, keys: readonly ColumnRef[] = []) {
   const grant = await deps.authorizer.authorize(deps.principal, { service: deps.service, resource: { kind: 'table', name: target.name }, verb: 'GET' });
-  const columns = resolveFields(target, fields, grant.columns);
-  const present = new Set(columns.map((c) => c.name));
-  const added = keys.filter((k) => !present.has(k.name));
-  const select: Select = {
-    kind: 'select',
-    from: tableRef(target),
-    items: [...columns, ...added].map(columnItem),
-    orderBy: resolveOrder(target, order, grant.columns, (name) => resolveTable(deps.catalog, name)),
-  };
+  const { select, added } = withColumns(
+    {
+      kind: 'select',
+      from: tableRef(target),
+      items: resolveFields(target, fields, grant.columns).map(columnItem),
+      orderBy: resolveOrder(target, order, grant.columns, (name) => resolveTable(deps.catalog, name)),
+    },
+    keys,
+  );
   const related = await authorizeRelated(deps.authorizer, deps.principal, deps.service, [select]);
-  return { select: applyGrant(select, grant, { related }), added: added.map((c) => c.name) };
+  return { select: applyGrant(select, grant, { related }), added };
 }
 
 /**
@@ -176,6 +189,6 @@ export async function embedRelated(deps: RelatedDeps, requests: readonly Related
     });
     const children = placed.flatMap((r) => (r === null ? [] : Array.isArray(r) ? r : [r]));
     if (request.children.length > 0) await embedRelated(deps, request.children, children);
-    if (added.length > 0) for (const row of children) for (const name of added) delete row[name];
+    stripColumns(children, added);
   }
 }

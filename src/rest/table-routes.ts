@@ -17,11 +17,8 @@ import { authorizeRelated } from '../auth/related-grants.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import { resolveTable } from '../catalog/resolve.js';
-import type { Row } from '../dialects/dialect.js';
 import type { Executor } from '../executor/executor.js';
 import type { RequestContext } from '../executor/request-context.js';
-import { columnItem } from '../query/ir-factories.js';
-import type { ColumnRef, Select } from '../query/ir.js';
 import type { Limits } from '../config/config-schema.js';
 import { catalogErrors, isApiError, requestErrors } from '../errors.js';
 import { contextOf } from '../http/request-context-middleware.js';
@@ -30,7 +27,7 @@ import { planRecordRead, planTableRead } from '../query/rest-params.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { tookMs, type ListEnvelope } from './envelopes.js';
 import { NDJSON, streamNdjson } from './ndjson.js';
-import { embedRelated, parentKeyColumns, parseRelated, type RelatedDeps } from './related.js';
+import { embedRelated, parentKeyColumns, parseRelated, stripColumns, withColumns, type RelatedDeps } from './related.js';
 import { count, flag, parseQuery, readLimits, routeParam, selectedFields, text } from './request-params.js';
 import { registerTableWrites } from './table-write-routes.js';
 
@@ -62,19 +59,6 @@ function wantsNdjson(req: Request): boolean {
   const chosen = req.accepts(['application/json', NDJSON]);
   if (chosen === false) throw requestErrors.notAcceptable(req.get('accept') ?? '');
   return chosen === NDJSON;
-}
-
-/** The select with `columns` added to its items where missing; `added` names the ones it added. */
-function withColumns(select: Select, columns: readonly ColumnRef[]): { readonly select: Select; readonly added: readonly string[] } {
-  const present = new Set(select.items.flatMap((i) => (i.kind === 'column' ? [i.column.name] : [])));
-  const missing = columns.filter((c) => !present.has(c.name));
-  if (missing.length === 0) return { select, added: [] };
-  return { select: { ...select, items: [...select.items, ...missing.map(columnItem)] }, added: missing.map((c) => c.name) };
-}
-
-function stripColumns(rows: Row[], names: readonly string[]): void {
-  if (names.length === 0) return;
-  for (const row of rows) for (const name of names) delete row[name];
 }
 
 export function tableRoutes(deps: TableRouteDeps): express.Router {

@@ -12,10 +12,15 @@ import type { Call, ColumnRef, Insert, OrderItem, Param } from '../../query/ir.j
 import { SqlWriter } from '../sql-writer.js';
 import { encodeMysqlParam } from './mysql-codecs.js';
 
+/** `` `name` `` with inner backticks doubled; the one spelling of identifiers for queries and DDL. */
+export function quoteMysqlIdentifier(name: string): string {
+  if (name.includes('\u0000')) throw new Error('Identifiers cannot contain NUL');
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
 export class MysqlWriter extends SqlWriter {
   protected quoteIdentifier(name: string): string {
-    if (name.includes('\u0000')) throw new Error('Identifiers cannot contain NUL');
-    return `\`${name.replace(/`/g, '``')}\``;
+    return quoteMysqlIdentifier(name);
   }
 
   protected placeholder(): string {

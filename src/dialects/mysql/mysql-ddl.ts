@@ -35,13 +35,11 @@ import type {
 } from '../../query/schema-change.js';
 import { compileSchemaChangeWith, NUMBER_LITERAL, typeArgument } from '../ddl-writer.js';
 import type { CompiledSchemaChange } from '../dialect.js';
+import { quoteMysqlIdentifier } from './mysql-compiler.js';
 import { mapMysqlError } from './mysql-errors.js';
 import { readWholeLiteral } from './mysql-introspector.js';
 
-function quoteIdentifier(name: string): string {
-  if (name.includes('\u0000')) throw new Error('Identifiers cannot contain NUL');
-  return `\`${name.replace(/`/g, '``')}\``;
-}
+const quoteIdentifier = quoteMysqlIdentifier;
 
 /** Fractional-second digits written for time types: 6 unless given, as PostgreSQL's default. */
 const fraction = (precision: number | undefined) => typeArgument(precision ?? 6);

@@ -9,10 +9,15 @@ import { SqlWriter } from '../sql-writer.js';
 /** A type name as `format_type` prints it; anything else is refused before it reaches SQL text. */
 const CATALOG_TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_ .$"]*(\(\d+(,\d+)?\))?(\[\])*$/;
 
+/** `"name"` with inner quotes doubled; the one spelling of identifiers for queries and DDL. */
+export function quotePostgresIdentifier(name: string): string {
+  if (name.includes('\u0000')) throw new Error('Identifiers cannot contain NUL');
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
 export class PostgresWriter extends SqlWriter {
   protected quoteIdentifier(name: string): string {
-    if (name.includes('\u0000')) throw new Error('Identifiers cannot contain NUL');
-    return `"${name.replace(/"/g, '""')}"`;
+    return quotePostgresIdentifier(name);
   }
 
   protected placeholder(index: number): string {

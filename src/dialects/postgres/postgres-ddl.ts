@@ -19,12 +19,10 @@ import type {
 } from '../../query/schema-change.js';
 import { compileSchemaChangeWith, NUMBER_LITERAL, typeArgument } from '../ddl-writer.js';
 import type { CompiledSchemaChange } from '../dialect.js';
+import { quotePostgresIdentifier } from './postgres-compiler.js';
 import { mapPostgresError } from './postgres-errors.js';
 
-function quoteIdentifier(name: string): string {
-  if (name.includes('\u0000')) throw new Error('Identifiers cannot contain NUL');
-  return `"${name.replace(/"/g, '""')}"`;
-}
+const quoteIdentifier = quotePostgresIdentifier;
 
 function postgresTypeName(type: ColumnType): string {
   switch (type.kind) {
