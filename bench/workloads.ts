@@ -125,16 +125,16 @@ export const WORKLOADS: readonly Workload[] = [
   {
     name: 'nested',
     surface: 'rest',
-    description: `${NESTED_PARENTS} authors, each with its posts (related=bench_posts: 2 levels, 100 child rows)`,
-    note:
-      'The 2-level form (authors → posts). related= nests now (bench_posts.bench_comments); the 3-level read ' +
-      '(20 authors → 100 posts → 600 comments) needs the baseline endpoint that matches it.',
+    description: `${NESTED_PARENTS} authors → their posts → their comments (related=bench_posts,bench_posts.bench_comments: 3 levels, 600 leaf rows)`,
     engines: BOTH,
     targets: REST_TARGETS,
     expectedStatus: 200,
     request: (target) => ({
       method: 'GET',
-      path: target === 'sluice' ? table('bench_authors', qs({ limit: String(NESTED_PARENTS), related: 'bench_posts' })) : `/authors/with-posts?limit=${NESTED_PARENTS}`,
+      path:
+        target === 'sluice'
+          ? table('bench_authors', qs({ limit: String(NESTED_PARENTS), related: 'bench_posts,bench_posts.bench_comments' }))
+          : `/authors/tree?limit=${NESTED_PARENTS}`,
     }),
     rows: (_target, body) => resource(body),
   },

@@ -10,7 +10,7 @@
  *   GET  /products?limit=N           first N products by id             {"resource": [...], "meta": {...}}
  *   GET  /customers/{id}             one customer                       the row
  *   GET  /orders/recent-paid         50 paid/shipped orders ≥ 100.00, newest first
- *   GET  /authors/with-posts?limit=N first N authors, each with its posts
+ *   GET  /authors/tree?limit=N       first N authors, each with its posts, each with its comments
  *   POST /events                     {"resource": [{name, amount, payload}, ...]} → the created rows (201)
  * Every answer carries `X-Bench-Statements`: the SQL statements it ran.
  */
@@ -47,7 +47,8 @@ interface Backend {
   products(query: Query, limit: number): Promise<Row[]>;
   customer(query: Query, id: number): Promise<Row | undefined>;
   recentPaidOrders(query: Query): Promise<Row[]>;
-  authorsWithPosts(query: Query, limit: number): Promise<Row[]>;
+  /** Authors → posts → comments: one statement per level, children grouped in JS. */
+  authorTree(query: Query, limit: number): Promise<Row[]>;
   insertEvents(query: Query, records: readonly EventRecord[]): Promise<Row[]>;
   run(sql: string, params: readonly unknown[]): Promise<Row[]>;
   end(): Promise<void>;
@@ -64,6 +65,7 @@ const CUSTOMER_COLUMNS = 'id, uuid, email, full_name, tier, marketing_opt_in, pr
 const ORDER_COLUMNS = 'id, customer_id, status, placed_at, shipped_at, total, shipping_address, notes';
 const AUTHOR_COLUMNS = 'id, name, email, joined_at';
 const POST_COLUMNS = 'id, author_id, title, body, score, published_at';
+const COMMENT_COLUMNS = 'id, post_id, commenter, body, likes, created_at';
 const EVENT_COLUMNS = 'id, name, amount, payload, created_at';
 
 /** Groups `children` under each parent's `name`, by `parentKey` → parent `id` (children arrive in order). */
@@ -108,9 +110,11 @@ function postgresBackend(url: string, poolSize: number): Backend {
     customer: async (query, id) => (await query(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE id = $1`, [id]))[0],
     recentPaidOrders: (query) =>
       query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE status IN ('paid', 'shipped') AND total >= $1 ORDER BY placed_at DESC, id LIMIT 50`, ['100']),
-    authorsWithPosts: async (query, limit) => {
+    authorTree: async (query, limit) => {
       const authors = await query(`SELECT ${AUTHOR_COLUMNS} FROM bench_authors ORDER BY id LIMIT $1`, [limit]);
       const posts = await query(`SELECT ${POST_COLUMNS} FROM bench_posts WHERE author_id = ANY($1) ORDER BY author_id, id`, [authors.map((a) => a.id)]);
+      const comments = await query(`SELECT ${COMMENT_COLUMNS} FROM bench_comments WHERE post_id = ANY($1) ORDER BY post_id, id`, [posts.map((p) => p.id)]);
+      nest(posts, comments, 'post_id', 'bench_comments');
       return nest(authors, posts, 'author_id', 'bench_posts');
     },
     insertEvents: (query, records) => {
@@ -191,12 +195,16 @@ function mariadbBackend(url: string, poolSize: number): Backend {
       }
       return rows;
     },
-    authorsWithPosts: async (query, limit) => {
+    authorTree: async (query, limit) => {
       const authors = await query(`SELECT ${AUTHOR_COLUMNS} FROM bench_authors ORDER BY id LIMIT ?`, [limit]);
       for (const row of authors) row.joined_at = isoFromMysqlUtc(row.joined_at);
       if (authors.length === 0) return authors;
       const posts = await query(`SELECT ${POST_COLUMNS} FROM bench_posts WHERE author_id IN (${inList(authors.length)}) ORDER BY author_id, id`, authors.map((a) => a.id));
       for (const row of posts) row.published_at = isoFromMysqlUtc(row.published_at);
+      const comments =
+        posts.length === 0 ? [] : await query(`SELECT ${COMMENT_COLUMNS} FROM bench_comments WHERE post_id IN (${inList(posts.length)}) ORDER BY post_id, id`, posts.map((p) => p.id));
+      for (const row of comments) row.created_at = isoFromMysqlUtc(row.created_at);
+      nest(posts, comments, 'post_id', 'bench_comments');
       return nest(authors, posts, 'author_id', 'bench_posts');
     },
     insertEvents: async (query, records) => {
@@ -249,9 +257,9 @@ async function route(backend: Backend, query: Query, req: http.IncomingMessage):
       return row ? { status: 200, body: row } : { status: 404, body: { error: 'not found' } };
     }
     if (path === '/orders/recent-paid') return { status: 200, body: list(await backend.recentPaidOrders(query), 50) };
-    if (path === '/authors/with-posts') {
+    if (path === '/authors/tree') {
       const limit = limitOf(url.searchParams, 20);
-      return { status: 200, body: list(await backend.authorsWithPosts(query, limit), limit) };
+      return { status: 200, body: list(await backend.authorTree(query, limit), limit) };
     }
   }
   if (req.method === 'POST' && path === '/events') {

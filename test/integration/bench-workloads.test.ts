@@ -68,14 +68,17 @@ for (const engine of ['postgres', 'mariadb'] as const satisfies readonly BenchEn
       }
     });
 
-    it('nested: 20 authors with 5 posts each (the tree holds 600 comments)', async () => {
+    it('nested: 20 authors → 5 posts each → 6 comments each, in one statement per level', async () => {
       const nested = WORKLOADS.find((w) => w.name === 'nested');
       if (!nested) throw new Error('no nested workload');
       const answer = await send(nested, 'sluice', 0);
-      const authors = nested.rows('sluice', answer.body) as { bench_posts: unknown[] }[];
+      const authors = nested.rows('sluice', answer.body) as { bench_posts: { bench_comments: unknown[] }[] }[];
       expect(authors).toHaveLength(AUTHORS);
-      for (const author of authors) expect(author.bench_posts).toHaveLength(POSTS_PER_AUTHOR);
-      expect(answer.statements).toBe(2); // parents, then one batched statement for every author's posts
+      for (const author of authors) {
+        expect(author.bench_posts).toHaveLength(POSTS_PER_AUTHOR);
+        for (const post of author.bench_posts) expect(post.bench_comments).toHaveLength(COMMENTS_PER_POST);
+      }
+      expect(answer.statements).toBe(3); // authors, then one batched statement per level below
       const comments = await fetch(`${sluice?.baseUrl}/api/v1/${SERVICE}/_table/bench_comments?limit=0&include_count=true`, {
         headers: { authorization: `Bearer ${sluice?.token}` },
       }).then((res) => res.json() as Promise<{ meta: { total: number } }>);
