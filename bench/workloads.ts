@@ -11,7 +11,7 @@
 import type { BenchEngine } from './bench-database.js';
 
 /** The servers the harness can drive. */
-export type TargetKind = 'sluice' | 'baseline';
+export type TargetKind = 'sluice' | 'baseline' | 'postgraphile';
 
 export type Surface = 'rest' | 'graphql';
 
@@ -42,6 +42,8 @@ export interface Workload {
   readonly resetsEvents?: boolean;
   /** The issue's target: the subject's req/s at least `atLeast` times that of `against`. */
   readonly goal?: { readonly against: TargetKind; readonly atLeast: number };
+  /** The issue's bound on the subject's SQL statements per request. */
+  readonly maxStatements?: number;
 }
 
 /** The service name Sluice serves the bench database under. */
@@ -80,6 +82,125 @@ function withoutServerSet(rows: unknown[]): unknown[] {
     const { id: _id, created_at: _createdAt, ...rest } = row as Record<string, unknown>;
     return rest;
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// GraphQL: Sluice's Hasura-shaped API against PostGraphile v5 (amber preset: `allProducts`,
+// `customerByRowId`, camelCase fields) for the same rows, and against the baseline's REST endpoint
+// for the same data. Values are formatted differently by each (timestamps, enum case, field names),
+// so `rows` reduces an answer to its ids and tree shape, which must be the same for every target.
+
+const GRAPHQL_TARGETS: readonly TargetKind[] = ['sluice', 'postgraphile', 'baseline'];
+
+const PRODUCT_FIELDS = 'id sku name description category_id price weight_kg is_active attributes released_on updated_at';
+const CUSTOMER_FIELDS = 'id uuid email full_name tier marketing_opt_in preferences tags birth_date avatar created_at';
+const AUTHOR_FIELDS = 'id name email joined_at';
+const POST_FIELDS = 'id author_id title body score published_at';
+const COMMENT_FIELDS = 'id post_id commenter body likes created_at';
+
+/** snake_case field list → PostGraphile's names (`id` is `rowId` under the amber preset). */
+const camel = (fields: string) =>
+  fields
+    .split(' ')
+    .map((f) => (f === 'id' ? 'rowId' : f.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())))
+    .join(' ');
+
+function graphqlCall(target: TargetKind, query: string): HttpCall {
+  return {
+    method: 'POST',
+    path: target === 'sluice' ? `/api/v1/${SERVICE}/_graphql` : '/graphql',
+    body: JSON.stringify({ query }),
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+  };
+}
+
+function graphqlData(body: unknown): Record<string, unknown> {
+  const answer = body as { data?: Record<string, unknown> | null; errors?: unknown } | null;
+  if (!answer?.data || answer.errors) throw new Error(`GraphQL answer with errors: ${JSON.stringify(body)?.slice(0, 300)}`);
+  return answer.data;
+}
+
+type Tree = { id: unknown; children?: Tree[] };
+const idOf = (row: Record<string, unknown>) => row.id ?? row.rowId;
+/** Rows (and their nested children, under any of `childKeys`) reduced to ids; PostGraphile wraps lists in `nodes`. */
+function idTree(rows: readonly unknown[], childKeys: readonly string[]): Tree[] {
+  return rows.map((value) => {
+    const row = value as Record<string, unknown>;
+    const key = childKeys.find((k) => k in row);
+    if (!key) return { id: idOf(row) };
+    const raw = row[key] as unknown[] | { nodes: unknown[] };
+    const list = Array.isArray(raw) ? raw : raw.nodes;
+    return { id: idOf(row), children: idTree(list, childKeys) };
+  });
+}
+
+function graphqlWorkloads(): Workload[] {
+  const nestedKeys = ['bench_posts', 'benchPostsByAuthorId', 'bench_comments', 'benchCommentsByPostId'];
+  return [
+    {
+      name: 'gql-list',
+      goal: { against: 'postgraphile', atLeast: 2 },
+      surface: 'graphql',
+      description: `GraphQL: list ${LIST_LIMIT} products (all 11 columns)`,
+      engines: ['postgres'],
+      targets: GRAPHQL_TARGETS,
+      expectedStatus: 200,
+      request: (target) =>
+        target === 'baseline'
+          ? { method: 'GET', path: `/products?limit=${LIST_LIMIT}` }
+          : graphqlCall(
+              target,
+              target === 'sluice'
+                ? `{ products(limit: ${LIST_LIMIT}, order_by: [{id: asc}]) { ${PRODUCT_FIELDS} } }`
+                : `{ allProducts(first: ${LIST_LIMIT}, orderBy: PRIMARY_KEY_ASC) { nodes { ${camel(PRODUCT_FIELDS)} } } }`,
+            ),
+      rows: (target, body) =>
+        idTree(target === 'baseline' ? resource(body) : target === 'sluice' ? (graphqlData(body).products as unknown[]) : (graphqlData(body).allProducts as { nodes: unknown[] }).nodes, []),
+    },
+    {
+      name: 'gql-by-pk',
+      goal: { against: 'postgraphile', atLeast: 2 },
+      surface: 'graphql',
+      description: 'GraphQL: one customer by primary key (jsonb, text[], bytea, enum, uuid; id varies)',
+      engines: ['postgres'],
+      targets: GRAPHQL_TARGETS,
+      expectedStatus: 200,
+      request: (target, i) =>
+        target === 'baseline'
+          ? { method: 'GET', path: `/customers/${customerId(i)}` }
+          : graphqlCall(
+              target,
+              target === 'sluice'
+                ? `{ customers_by_pk(id: ${customerId(i)}) { ${CUSTOMER_FIELDS} } }`
+                : `{ customerByRowId(rowId: ${customerId(i)}) { ${camel(CUSTOMER_FIELDS)} } }`,
+            ),
+      rows: (target, body) => idTree([target === 'baseline' ? body : graphqlData(body)[target === 'sluice' ? 'customers_by_pk' : 'customerByRowId']], []),
+    },
+    {
+      name: 'gql-nested',
+      goal: { against: 'postgraphile', atLeast: 1.5 },
+      maxStatements: 4,
+      surface: 'graphql',
+      description: `GraphQL: ${NESTED_PARENTS} authors → posts → comments (3 levels, 600 leaf rows)`,
+      engines: ['postgres'],
+      targets: GRAPHQL_TARGETS,
+      expectedStatus: 200,
+      request: (target) =>
+        target === 'baseline'
+          ? { method: 'GET', path: `/authors/tree?limit=${NESTED_PARENTS}` }
+          : graphqlCall(
+              target,
+              target === 'sluice'
+                ? `{ bench_authors(limit: ${NESTED_PARENTS}, order_by: [{id: asc}]) { ${AUTHOR_FIELDS} bench_posts(order_by: [{id: asc}]) { ${POST_FIELDS} bench_comments(order_by: [{id: asc}]) { ${COMMENT_FIELDS} } } } }`
+                : `{ allBenchAuthors(first: ${NESTED_PARENTS}, orderBy: PRIMARY_KEY_ASC) { nodes { ${camel(AUTHOR_FIELDS)} benchPostsByAuthorId(orderBy: PRIMARY_KEY_ASC) { nodes { ${camel(POST_FIELDS)} benchCommentsByPostId(orderBy: PRIMARY_KEY_ASC) { nodes { ${camel(COMMENT_FIELDS)} } } } } } } }`,
+            ),
+      rows: (target, body) =>
+        idTree(
+          target === 'baseline' ? resource(body) : target === 'sluice' ? (graphqlData(body).bench_authors as unknown[]) : (graphqlData(body).allBenchAuthors as { nodes: unknown[] }).nodes,
+          nestedKeys,
+        ),
+    },
+  ];
 }
 
 export const WORKLOADS: readonly Workload[] = [
@@ -138,6 +259,7 @@ export const WORKLOADS: readonly Workload[] = [
     }),
     rows: (_target, body) => resource(body),
   },
+  ...graphqlWorkloads(),
   {
     name: 'insert',
     surface: 'rest',

@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBaseline, type RunningBaseline } from '../../bench/baseline/baseline-server.js';
 import { AUTHORS, COMMENTS_PER_POST, dropDatabase, POSTS_PER_AUTHOR, preparePostgres, prepareMariadb, truncateEvents, type BenchEngine } from '../../bench/bench-database.js';
+import { NODE_22, startPostgraphile, type Target } from '../../bench/targets.js';
 import { INSERT_BATCH, SERVICE, WORKLOADS, type TargetKind, type Workload } from '../../bench/workloads.js';
+import { existsSync } from 'node:fs';
 import { adminLogin, startServerWith } from '../support/engines.js';
 import { MYSQL_ADMIN_URL, PG_ADMIN_URL, shouldRunEngine } from '../support/servers.js';
 import { mkdtemp } from 'node:fs/promises';
@@ -28,6 +30,9 @@ for (const engine of ['postgres', 'mariadb'] as const satisfies readonly BenchEn
     let url = '';
     let sluice: { baseUrl: string; token: string; cleanup: () => Promise<void> } | undefined;
     let baseline: RunningBaseline | undefined;
+    // PostGraphile runs only where `npm run bench` has installed it (bench/postgraphile, ~500 MB with Node 22).
+    const withPostgraphile = engine === 'postgres' && existsSync(NODE_22);
+    let postgraphile: Target | undefined;
 
     beforeAll(async () => {
       url = engine === 'postgres' ? await preparePostgres({ adminUrl, database: DATABASE }) : await prepareMariadb({ adminUrl, database: DATABASE });
@@ -35,11 +40,14 @@ for (const engine of ['postgres', 'mariadb'] as const satisfies readonly BenchEn
       const started = await startServerWith({ [SERVICE]: url }, dataDir);
       sluice = { baseUrl: started.server.url, token: await adminLogin(started.server.url), cleanup: started.cleanup };
       baseline = await startBaseline({ engine, url, port: 0, poolSize: 2 });
+      if (withPostgraphile) postgraphile = await startPostgraphile({ databaseUrl: url, poolSize: 2, logDir: dataDir });
+      else if (engine === 'postgres') console.info('bench workloads: PostGraphile is not installed (npm run bench installs it); its comparison is skipped');
     });
 
     afterAll(async () => {
       await sluice?.cleanup();
       await baseline?.close();
+      await postgraphile?.stop();
       await dropDatabase(engine, { adminUrl, database: DATABASE });
     });
 
@@ -48,7 +56,7 @@ for (const engine of ['postgres', 'mariadb'] as const satisfies readonly BenchEn
       const call = workload.request(target, i);
       const headers = new Headers(call.headers);
       if (target === 'sluice') headers.set('authorization', `Bearer ${sluice.token}`);
-      const base = target === 'sluice' ? sluice.baseUrl : baseline.url;
+      const base = target === 'sluice' ? sluice.baseUrl : target === 'postgraphile' ? (postgraphile?.url ?? '') : baseline.url;
       const res = await fetch(`${base}${call.path}`, { method: call.method, headers, ...(call.body !== undefined ? { body: call.body } : {}) });
       const statements = Number(res.headers.get(target === 'sluice' ? 'x-sluice-statements' : 'x-bench-statements'));
       return { status: res.status, body: (await res.json()) as unknown, statements };
@@ -67,6 +75,20 @@ for (const engine of ['postgres', 'mariadb'] as const satisfies readonly BenchEn
         expect(theirs.statements).toBeGreaterThan(0);
       }
     });
+
+    const graphql = WORKLOADS.filter((w) => w.engines.includes(engine) && w.targets.includes('postgraphile'));
+    it.skipIf(!withPostgraphile || graphql.length === 0).each(graphql.map((w) => [w.name, w] as const))(
+      '%s: PostGraphile answers the same rows as Sluice',
+      async (_name, workload) => {
+        for (const i of [0, 3]) {
+          const [ours, theirs] = [await send(workload, 'sluice', i), await send(workload, 'postgraphile', i)];
+          expect(theirs.status, JSON.stringify(theirs.body).slice(0, 300)).toBe(workload.expectedStatus);
+          expect(workload.rows('postgraphile', theirs.body)).toEqual(workload.rows('sluice', ours.body));
+          expect(theirs.statements).toBeGreaterThan(0);
+          if (workload.maxStatements !== undefined) expect(ours.statements).toBeLessThanOrEqual(workload.maxStatements);
+        }
+      },
+    );
 
     it('nested: 20 authors → 5 posts each → 6 comments each, in one statement per level', async () => {
       const nested = WORKLOADS.find((w) => w.name === 'nested');
