@@ -238,7 +238,7 @@ describeEngines('GraphQL', (fixture) => {
         as('gql_shaped'),
       );
       expect(result.products).toBeNull();
-      expect(result.customers?.fields.map((f) => f.name).sort()).toEqual(['email', 'id', 'orders', 'tier']);
+      expect(result.customers?.fields.map((f) => f.name).sort()).toEqual(['email', 'id', 'orders', 'orders_aggregate', 'tier']);
       expect(result.orders?.fields.map((f) => f.name)).toContain('customer');
       expect(result.orders?.fields.map((f) => f.name)).not.toContain('order_items');
       const hidden = await gql('{ customers(limit: 1) { id birth_date } }', undefined, as('gql_shaped'));
