@@ -17,7 +17,7 @@ import { forRelationAggregate } from '../auth/apply-grant.js';
 import type { Relation, Table } from '../catalog/catalog-types.js';
 import { resolveColumn } from '../catalog/resolve.js';
 import type { Row } from '../dialects/dialect.js';
-import { loadManyToMany, type KeyedRelation } from '../executor/relation-loader.js';
+import { keyString, loadManyToMany, type KeyedRelation } from '../executor/relation-loader.js';
 import { columnItem, columnRef, param, tableRef } from '../query/ir-factories.js';
 import type { ColumnRef, ParamValue, Select } from '../query/ir.js';
 import type { ColumnFields, RelationField, RelationScope } from './graphql-filters.js';
@@ -66,11 +66,6 @@ export function relationScope(models: ReadonlyMap<string, ShownTable>, maxOrderH
     },
     maxOrderHops,
   };
-}
-
-/** Key parts compared as text, so an int4 key matches an int8 (string) key of the same value. */
-function keyString(values: readonly unknown[]): string {
-  return JSON.stringify(values.map((v) => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))));
 }
 
 /**

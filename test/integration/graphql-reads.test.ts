@@ -6,7 +6,7 @@
  * rules applied to a full REST read — never against values copied from a response.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeEngines, SERVICE } from '../support/engines.js';
+import { createRoleKeys, describeEngines, SERVICE } from '../support/engines.js';
 
 interface GqlBody<T> {
   data?: T | null;
@@ -288,13 +288,8 @@ describeEngines('GraphQL reads', (fixture) => {
   });
 
   describe('permissions', () => {
-    const keys: Record<string, string> = {};
+    let keys: Record<string, string> = {};
     beforeAll(async () => {
-      const send = async <T>(path: string, body: unknown): Promise<T> => {
-        const res = await fixture().get<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        expect(res.status, res.text).toBe(201);
-        return res.body;
-      };
       const roles = {
         reads_gold: [
           { service_name: SERVICE, component: '_table/customers', verb_mask: 1, fields: ['id', 'email', 'tier'], filter: "tier = 'gold'" },
@@ -305,10 +300,7 @@ describeEngines('GraphQL reads', (fixture) => {
           { service_name: SERVICE, component: '_table/orders', verb_mask: 1, filter: "status = 'paid'" },
         ],
       };
-      for (const [name, access] of Object.entries(roles)) {
-        const role = await send<{ id: number }>('/api/v1/system/role', { name: `${name}_${fixture().engine}`, access });
-        keys[name] = (await send<{ api_key: string }>('/api/v1/system/api-key', { role_id: role.id, label: name })).api_key;
-      }
+      keys = await createRoleKeys(fixture(), roles);
     });
     const as = (role: string) => ({ 'X-API-Key': keys[role] as string });
 
