@@ -214,12 +214,12 @@ export function buildSchema(
   const boolExpOf = (model: TableModel) => boolExps.get(model.table.name) as ImplementableInputRef;
   const orderByOf = (model: TableModel) => orderBys.get(model.table.name) as ImplementableInputRef;
 
-  const listArgs = (t: { arg: InputFieldBuilder<BuilderTypes, 'Arg'>['field'] & Pick<InputFieldBuilder<BuilderTypes, 'Arg'>, 'int'> }, model: TableModel) => ({
+  const listArgs = (t: { arg: InputFieldBuilder<BuilderTypes, 'Arg'>['field'] & Pick<InputFieldBuilder<BuilderTypes, 'Arg'>, 'int'> }, model: TableModel, distinct = true) => ({
     where: t.arg({ type: boolExpOf(model) }),
     order_by: t.arg({ type: [orderByOf(model)], required: { list: false, items: true } }),
     limit: t.arg.int({ description: `At most this many rows (default and maximum ${limits.maxLimit})` }),
     offset: t.arg.int(),
-    ...(selectColumns.has(model.table.name)
+    ...(distinct && selectColumns.has(model.table.name)
       ? {
           distinct_on: t.arg({
             type: [selectColumns.get(model.table.name) as EnumRef<BuilderTypes, string>],
@@ -288,9 +288,9 @@ export function buildSchema(
             type: [objectOf(target)],
             nullable: false,
             description: `Rows of ${target.table.name} linked to this row through ${junction.name}`,
-            args: listArgs(t, target),
+            // No distinct_on: the targets of all parents are read together, so groups would span parents.
+            args: listArgs(t, target, false),
             resolve: (row, args, gctx) => {
-              if (args.distinct_on && args.distinct_on.length > 0) throw requestErrors.invalidParameter('distinct_on', 'not available on many-to-many relationships');
               const offset = checkedOffset(args.offset);
               const page = { limit: checkedLimit(args.limit, limits.maxLimit), ...(offset !== undefined ? { offset } : {}) };
               return manyToManyRows(gctx, relation, junction, target.table, listSelect(target, args), page, row);
