@@ -9,7 +9,7 @@
  * `first`/`after` reads the order forward, `last`/`before` reads it reversed and turns the page
  * back; one more row than asked tells whether there is another page in that direction.
  *
- * May import: catalog, query, errors.
+ * May import: catalog, query, errors (and the Row type of dialects).
  */
 import type { Column, Table } from '../catalog/catalog-types.js';
 import { requestErrors } from '../errors.js';

@@ -4,8 +4,12 @@
  * a value REST refuses is refused here with the same 400.
  *
  * Input objects arrive keyed by GraphQL field names; `ColumnFields` maps them back to columns.
+ * With a `RelationScope`, relationship fields are followed as REST's relation filters are: a
+ * condition through a relationship becomes an `exists` subquery (`relationExists`), an order through
+ * an object relationship a related value (`relatedColumn`). json columns take the operators of
+ * graphql-json.ts. `orderAndDistinct` adds `distinct_on` and checks that it leads the order.
  *
- * May import: catalog, query, errors.
+ * May import: catalog, query, errors, graphql-json.
  */
 import type { Column, Relation, Table } from '../catalog/catalog-types.js';
 import { requestErrors } from '../errors.js';

@@ -1,12 +1,15 @@
 /**
  * Builds the GraphQL schema of one service for one caller's view: per table an object type, its
- * `T_bool_exp`, `T_order_by` and aggregate types, and the root fields `T`, `T_by_pk` and
- * `T_aggregate` (Hasura's shapes). Only tables the caller may read appear, with only the columns
- * its grant shows; relationships appear when the caller may read their target and their key.
+ * `T_bool_exp`, `T_order_by`, `T_select_column` and aggregate types, and the root fields `T`,
+ * `T_by_pk`, `T_aggregate` and `T_connection` (Hasura's shapes; paging in graphql-connections.ts).
+ * Only tables the caller may read appear, with only the columns its grant shows; relationships
+ * appear when the caller may read their target (and junction) and their key.
  *
  * Resolvers build the query IR, ask the authorizer for the table's grant (once per request and
  * table), apply it with `applyGrant` and run the statement. Relationships load through the
  * executor's relation loader, which batches: all parent rows of one level cost one statement.
+ * Many-to-many fields, `<rel>_aggregate` and the relationship scope of filters and orders are in
+ * graphql-relations.ts; statements are authorized through graphql-grants.ts.
  *
  * May import: catalog, query, auth, executor, errors.
  */

@@ -87,6 +87,19 @@ describeEngines('GraphQL reads', (fixture) => {
       expect(ids(result.rows as Row[]).sort()).toEqual(restIds);
     });
 
+    it('limits the nesting of relationship filters by the filter depth limit', async () => {
+      const nest = (levels: number) => {
+        let where = '{id: {_gt: 0}}';
+        for (let i = 0; i < levels; i++) where = i % 2 === 0 ? `{customer: ${where}}` : `{orders: ${where}}`;
+        return where;
+      };
+      const shallow = await data<{ orders_aggregate: { aggregate: { count: number } } }>(`{ orders_aggregate(where: ${nest(5)}) { aggregate { count } } }`);
+      const all = await rest('orders', { fields: 'id', limit: '1', include_count: 'true' });
+      expect(shallow.orders_aggregate.aggregate.count).toBe(all.meta.total);
+      const deep = await gql(`{ orders(where: ${nest(41)}) { id } }`);
+      expect(deep.body.errors?.[0]?.extensions).toMatchObject({ code: 400, reason: 'filterTooComplex' });
+    });
+
     it('orders through an object relationship like REST', async () => {
       const result = await data('{ orders(where: {customer_id: {_lte: 60}}, order_by: [{customer: {birth_date: desc_nulls_last}}, {id: asc}]) { id } }');
       const expected = await rest('orders', { filter: 'customer_id <= 60', order: 'customer.birth_date desc nulls last, id asc', fields: 'id', limit: '1000' });
