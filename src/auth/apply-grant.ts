@@ -95,6 +95,8 @@ class ReferenceWalker {
       case 'compare':
       case 'like':
       case 'in':
+      case 'jsonContains':
+      case 'jsonHasKeys':
         this.column(expr.left);
         break;
       case 'tupleIn':
@@ -147,6 +149,7 @@ function walk(statement: Statement): ReferenceWalker {
       for (const c of statement.groupBy ?? []) walker.column(c);
       for (const o of statement.orderBy) walker.orderValue(o.column);
       for (const c of statement.limitPerPartition?.partitionBy ?? []) walker.column(c);
+      for (const c of statement.distinctOn ?? []) walker.column(c);
       return walker;
     }
     case 'insert': {
@@ -333,4 +336,18 @@ export function forRelationLoad(
       }
     : { ...statement, items, where };
   return { statement: brand(paged), addedColumns: added.map((c) => c.name) };
+}
+
+/**
+ * Prepares an authorized aggregate select (no GROUP BY, LIMIT or OFFSET of its own) for the
+ * aggregates of a relation per parent: groups it by the join-key columns (added first to its items)
+ * and ANDs the key condition, which only narrows it. As in `forRelationLoad`, join keys are internal
+ * and need no column grant. A row limit of the grant does not apply: there is one row per parent.
+ */
+export function forRelationAggregate(statement: AuthorizedStatement<Select>, keyColumns: readonly ColumnRef[], condition: Expr): AuthorizedStatement<Select> {
+  if ((statement.groupBy && statement.groupBy.length > 0) || statement.offset !== undefined || statement.limitPerPartition || statement.distinctOn) {
+    throw new Error('forRelationAggregate needs a plain aggregate select');
+  }
+  const items = [...keyColumns.map((column) => ({ kind: 'column' as const, column })), ...statement.items];
+  return brand({ ...statement, items, where: and(statement.where, condition) ?? condition, groupBy: keyColumns, limit: undefined });
 }

@@ -39,6 +39,10 @@ import type { CompiledQuery, DialectCapabilities } from './dialect.js';
 /** Name of the row-number column of per-partition paging; never a user column (reserved prefix). */
 export const ROW_NUMBER_COLUMN = '__sluice_rn';
 const PARTITION_ALIAS = '__sluice_p';
+/** Alias, row-number column and order-value prefix of DISTINCT ON written with ROW_NUMBER(). */
+const DISTINCT_ALIAS = '__sluice_d';
+const DISTINCT_NUMBER_COLUMN = '__sluice_dn';
+const ORDER_VALUE_PREFIX = '__sluice_o';
 /** Prefix of subquery aliases; the reserved `__sluice_` prefix keeps them apart from user names. */
 const SUBQUERY_ALIAS = '__sluice_r';
 
@@ -72,6 +76,24 @@ export abstract class SqlWriter {
   protected abstract call(call: Call): string;
   /** `INSERT INTO t DEFAULT VALUES` or its spelling. */
   protected abstract defaultValuesInsert(into: string): string;
+  /** JSON containment (`jsonContains`): the column contains the value, or is contained in it. */
+  protected abstract jsonContains(left: ColumnRef, value: Param, direction: 'contains' | 'containedIn'): string;
+  /** The column's JSON value has one key (an object key or an array's string element). */
+  protected abstract jsonHasKey(left: ColumnRef, key: Param): string;
+
+  /**
+   * A select with `distinctOn` (and no per-partition paging). The default keeps the first row of
+   * each group with ROW_NUMBER(); PostgreSQL overrides it with DISTINCT ON.
+   */
+  protected distinctSelect(select: Select, distinctOn: readonly ColumnRef[]): string {
+    const { sql, orderColumns } = this.distinctRows(select, distinctOn);
+    const alias = this.quoteIdentifier(DISTINCT_ALIAS);
+    const names = this.itemNames(select).map((name) => `${alias}.${this.quoteIdentifier(name)}`);
+    const order = select.orderBy.map((item, i) => this.orderItem(() => `${alias}.${this.quoteIdentifier(orderColumns[i] as string)}`, item));
+    let out = `SELECT ${names.join(', ')} FROM (${sql}) ${alias} WHERE ${alias}.${this.quoteIdentifier(DISTINCT_NUMBER_COLUMN)} = 1`;
+    if (order.length > 0) out += ` ORDER BY ${order.join(', ')}`;
+    return out + this.limitClause(select.limit, select.offset);
+  }
 
   // ----- entry point ---------------------------------------------------------------------------
 
@@ -185,7 +207,13 @@ export abstract class SqlWriter {
 
   protected select(select: Select): string {
     if (select.limitPerPartition) return this.partitionedSelect(select, select.limitPerPartition);
-    let sql = `SELECT ${select.items.map((i) => this.selectItem(i)).join(', ')} FROM ${this.table(select.from)}`;
+    if (select.distinctOn && select.distinctOn.length > 0) return this.distinctSelect(select, select.distinctOn);
+    return this.plainSelect(select, '');
+  }
+
+  /** `SELECT <distinct><items> FROM … WHERE … GROUP BY … ORDER BY … LIMIT …`. */
+  protected plainSelect(select: Select, distinct: string): string {
+    let sql = `SELECT ${distinct}${select.items.map((i) => this.selectItem(i)).join(', ')} FROM ${this.table(select.from)}`;
     if (select.where) sql += ` WHERE ${this.expr(select.where)}`;
     if (select.groupBy && select.groupBy.length > 0) sql += ` GROUP BY ${select.groupBy.map((c) => this.column(c)).join(', ')}`;
     sql += this.orderByClause(select.orderBy);
@@ -201,13 +229,24 @@ export abstract class SqlWriter {
     if (select.limit !== undefined || select.offset !== undefined) {
       throw new Error('A select with limitPerPartition cannot also have a statement-level limit or offset');
     }
-    if (select.items.some((i) => i.kind !== 'column')) throw new Error('limitPerPartition supports plain columns only');
-    const inner = select.items.map((i) => this.selectItem(i));
-    const over =
-      `PARTITION BY ${paging.partitionBy.map((c) => this.column(c)).join(', ')}` +
-      this.orderByClause(select.orderBy);
-    let sql = `SELECT ${inner.join(', ')}, ROW_NUMBER() OVER (${over}) AS ${this.quoteIdentifier(ROW_NUMBER_COLUMN)} FROM ${this.table(select.from)}`;
-    if (select.where) sql += ` WHERE ${this.expr(select.where)}`;
+    let sql: string;
+    const rowNumberAs = `AS ${this.quoteIdentifier(ROW_NUMBER_COLUMN)}`;
+    if (select.distinctOn && select.distinctOn.length > 0) {
+      // The first row per (partition, distinct columns) group, then paged per partition.
+      const rows = this.distinctRows(select, [...paging.partitionBy, ...select.distinctOn]);
+      const d = this.quoteIdentifier(DISTINCT_ALIAS);
+      const inD = (name: string) => `${d}.${this.quoteIdentifier(name)}`;
+      const order = select.orderBy.map((item, i) => this.orderItem(() => inD(rows.orderColumns[i] as string), item));
+      const over = `PARTITION BY ${paging.partitionBy.map((c) => inD(c.name)).join(', ')}${order.length > 0 ? ` ORDER BY ${order.join(', ')}` : ''}`;
+      sql = `SELECT ${this.itemNames(select).map(inD).join(', ')}, ROW_NUMBER() OVER (${over}) ${rowNumberAs} FROM (${rows.sql}) ${d} WHERE ${inD(DISTINCT_NUMBER_COLUMN)} = 1`;
+    } else {
+      const inner = this.itemNames(select).map((_, i) => this.selectItem(select.items[i] as SelectItem));
+      const over =
+        `PARTITION BY ${paging.partitionBy.map((c) => this.column(c)).join(', ')}` +
+        this.orderByClause(select.orderBy);
+      sql = `SELECT ${inner.join(', ')}, ROW_NUMBER() OVER (${over}) ${rowNumberAs} FROM ${this.table(select.from)}`;
+      if (select.where) sql += ` WHERE ${this.expr(select.where)}`;
+    }
     const alias = this.quoteIdentifier(PARTITION_ALIAS);
     const outer = (ref: ColumnRef) => `${alias}.${this.quoteIdentifier(ref.name)}`;
     const names = select.items.map((i) => (i.kind === 'column' ? outer(i.column) : ''));
@@ -218,6 +257,30 @@ export abstract class SqlWriter {
     if (offset > 0) where = `${rowNumber} > ${this.integer(offset, 'offset')} AND ${where}`;
     const partitionOrder = paging.partitionBy.map((c) => `${outer(c)} ASC`).join(', ');
     return `SELECT ${names.join(', ')} FROM (${sql}) ${alias} WHERE ${where} ORDER BY ${partitionOrder}, ${rowNumber} ASC`;
+  }
+
+  /** The output names of a select of plain columns (what windowed selects read from their derived table). */
+  protected itemNames(select: Select): string[] {
+    return select.items.map((i) => {
+      if (i.kind !== 'column') throw new Error('Windowed selects (limitPerPartition, distinctOn) support plain columns only');
+      return i.column.name;
+    });
+  }
+
+  /**
+   * The rows of `select` numbered within each group of equal `groupBy` values in `orderBy` order,
+   * with each ORDER BY value as a column of its own (named in `orderColumns`, in order) so that an
+   * enclosing select can order by it: `SELECT items, o1…, ROW_NUMBER() OVER (…) AS dn FROM t WHERE …`.
+   * The first row of a group has the number 1.
+   */
+  protected distinctRows(select: Select, groupBy: readonly ColumnRef[]): { readonly sql: string; readonly orderColumns: readonly string[] } {
+    const items = this.itemNames(select).map((_, i) => this.selectItem(select.items[i] as SelectItem));
+    const orderColumns = select.orderBy.map((_, i) => `${ORDER_VALUE_PREFIX}${i + 1}`);
+    const values = select.orderBy.map((item, i) => `${this.orderValue(item.column)} AS ${this.quoteIdentifier(orderColumns[i] as string)}`);
+    const over = `PARTITION BY ${groupBy.map((c) => this.column(c)).join(', ')}${this.orderByClause(select.orderBy)}`;
+    let sql = `SELECT ${[...items, ...values].join(', ')}, ROW_NUMBER() OVER (${over}) AS ${this.quoteIdentifier(DISTINCT_NUMBER_COLUMN)} FROM ${this.table(select.from)}`;
+    if (select.where) sql += ` WHERE ${this.expr(select.where)}`;
+    return { sql, orderColumns };
   }
 
   protected insert(insert: Insert): string {
@@ -299,6 +362,13 @@ export abstract class SqlWriter {
         return `${this.column(expr.operand)} IS ${expr.negated ? 'NOT NULL' : 'NULL'}`;
       case 'between':
         return `${this.column(expr.operand)} ${expr.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${this.addParam(expr.low)} AND ${this.addParam(expr.high)}`;
+      case 'jsonContains':
+        return this.jsonContains(expr.left, expr.value, expr.direction);
+      case 'jsonHasKeys': {
+        if (expr.keys.length === 0) return expr.match === 'all' ? 'TRUE' : 'FALSE';
+        const tests = expr.keys.map((key) => this.jsonHasKey(expr.left, key));
+        return tests.length === 1 ? (tests[0] as string) : `(${tests.join(expr.match === 'all' ? ' AND ' : ' OR ')})`;
+      }
       case 'exists':
         return `EXISTS (${this.correlatedSelect(expr.table, expr.correlation, expr.where, () => '1')})`;
     }

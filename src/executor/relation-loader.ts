@@ -36,7 +36,7 @@ export interface RelationLoadSpec {
 type Key = readonly ParamValue[];
 
 /** Key parts compared as text, so an int4 key matches an int8 (string) key of the same value. */
-function keyString(values: readonly unknown[]): string {
+export function keyString(values: readonly unknown[]): string {
   return JSON.stringify(values.map((v) => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))));
 }
 

@@ -27,7 +27,8 @@ import { authErrors, isApiError, type ApiError } from '../errors.js';
 import { contextOf } from '../http/request-context-middleware.js';
 import type { ServiceRegistry, ServiceSnapshot } from '../system/service-registry.js';
 import type { GraphqlContext } from './graphql-scalars.js';
-import { buildSchema, grantCacheKey, type SchemaLimits, type Visibility } from './graphql-types.js';
+import { grantCacheKey } from './graphql-grants.js';
+import { buildSchema, type SchemaLimits, type Visibility } from './graphql-types.js';
 
 export interface GraphqlDeps {
   readonly registry: ServiceRegistry;

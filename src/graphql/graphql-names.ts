@@ -35,6 +35,9 @@ export const DERIVED_SUFFIXES = [
   '_max_fields',
   '_comparison_exp',
   '_enum',
+  '_select_column',
+  '_connection',
+  '_edge',
 ] as const;
 
 /** Names GraphQL or this layer already uses for types. */
@@ -48,6 +51,7 @@ const RESERVED_TYPE_NAMES = new Set([
   'Boolean',
   'ID',
   'order_by',
+  'PageInfo',
   'bigint',
   'numeric',
   'uuid',

@@ -1,28 +1,33 @@
 /**
  * Builds the GraphQL schema of one service for one caller's view: per table an object type, its
- * `T_bool_exp`, `T_order_by` and aggregate types, and the root fields `T`, `T_by_pk` and
- * `T_aggregate` (Hasura's shapes). Only tables the caller may read appear, with only the columns
- * its grant shows; relationships appear when the caller may read their target and their key.
+ * `T_bool_exp`, `T_order_by`, `T_select_column` and aggregate types, and the root fields `T`,
+ * `T_by_pk`, `T_aggregate` and `T_connection` (Hasura's shapes; paging in graphql-connections.ts).
+ * Only tables the caller may read appear, with only the columns its grant shows; relationships
+ * appear when the caller may read their target (and junction) and their key.
  *
  * Resolvers build the query IR, ask the authorizer for the table's grant (once per request and
  * table), apply it with `applyGrant` and run the statement. Relationships load through the
  * executor's relation loader, which batches: all parent rows of one level cost one statement.
+ * Many-to-many fields, `<rel>_aggregate` and the relationship scope of filters and orders are in
+ * graphql-relations.ts; statements are authorized through graphql-grants.ts.
  *
  * May import: catalog, query, auth, executor, errors.
  */
 import type { EnumRef, ImplementableInputObjectRef, ImplementableObjectRef, InputFieldBuilder, InputObjectRef } from '@pothos/core';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { applyGrant } from '../auth/apply-grant.js';
-import type { Grant } from '../auth/authorizer.js';
 import type { Column, ScalarValueType, Table } from '../catalog/catalog-types.js';
 import type { Row } from '../dialects/dialect.js';
 import { requestErrors } from '../errors.js';
 import { loadRelated, type KeyedRelation } from '../executor/relation-loader.js';
-import { columnItem, columnRef, tableRef } from '../query/ir-factories.js';
+import { and, columnItem, columnRef, tableRef } from '../query/ir-factories.js';
 import type { Expr, Select, SelectItem } from '../query/ir.js';
-import { keyToExpr, ORDER_DIRECTIONS, orderByToItems, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits } from './graphql-filters.js';
+import { connectionOf, planPage, type Connection, type ConnectionArgs, type PageInfo } from './graphql-connections.js';
+import { keyToExpr, ORDER_DIRECTIONS, orderAndDistinct, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits } from './graphql-filters.js';
+import { authorizeSelect } from './graphql-grants.js';
+import { jsonComparisonInput } from './graphql-json.js';
 import { enumValueName, fieldName, tableTypeName } from './graphql-names.js';
+import { manyToManyRows, relationAggregate, relationScope, usableRelations, type ManyToMany } from './graphql-relations.js';
 import { createBuilder, registerScalars, SCALAR_NAMES, type BuilderTypes, type GraphqlContext } from './graphql-scalars.js';
 
 /** What one caller may read: tables by SQL name, with the columns their grant shows. */
@@ -35,12 +40,20 @@ export interface SchemaLimits extends FilterLimits {
 type ObjectRef = ImplementableObjectRef<BuilderTypes, Row>;
 type InputRef = InputObjectRef<BuilderTypes, BoolExp>;
 type ImplementableInputRef = ImplementableInputObjectRef<BuilderTypes, BoolExp>;
+/** What a `T_aggregate` object resolves from: its arguments, and the parent row for `<rel>_aggregate`. */
+interface AggregateParent {
+  readonly args: ListArgs;
+  readonly parent?: { readonly relation: KeyedRelation; readonly row: Row };
+}
 type ColumnScalar = 'String' | 'Int' | 'Float' | 'Boolean' | keyof BuilderTypes['Scalars'] | EnumRef<BuilderTypes, string>;
 
 const NUMERIC = new Set<string>(['integer', 'bigint', 'decimal', 'float']);
 /** Types that compare and order meaningfully on every engine (json, bytes and arrays do not). */
 const ORDERED = new Set<string>([...NUMERIC, 'string', 'enum', 'date', 'time', 'timestamp', 'timestamptz', 'uuid', 'boolean']);
 const AGGREGATES = ['sum', 'avg', 'min', 'max'] as const;
+/** Output names of aggregate statements: short (PostgreSQL cuts identifiers at 63 bytes) and reserved, so no join key column shares them. */
+const COUNT_ALIAS = '__sluice_count';
+const AGGREGATE_ALIAS = '__sluice_a';
 
 /** Per-table facts shared by the builders below. */
 interface TableModel {
@@ -51,6 +64,8 @@ interface TableModel {
   readonly fields: ColumnFields;
   /** Whether the whole primary key is shown (it then breaks ties in every order, and `T_by_pk` exists). */
   readonly keyVisible: boolean;
+  /** SQL names of the shown columns. */
+  readonly shown: ReadonlySet<string>;
 }
 
 interface ListArgs {
@@ -58,19 +73,11 @@ interface ListArgs {
   readonly order_by?: readonly BoolExp[] | null;
   readonly limit?: number | null;
   readonly offset?: number | null;
+  readonly distinct_on?: readonly string[] | null;
 }
 
-/** Where a request keeps its grant on a table (the handler puts the grants it already asked for there). */
-export function grantCacheKey(service: string, table: string): string {
-  return `graphql-grant:${service}:${table}`;
-}
-
-/** The caller's grant on `table`, asked once per request. */
-export function grantOf(gctx: GraphqlContext, table: Table): Promise<Grant> {
-  return gctx.ctx.cached(grantCacheKey(gctx.service, table.name), () =>
-    gctx.authorizer.authorize(gctx.ctx.principal, { service: gctx.service, resource: { kind: 'table', name: table.name }, verb: 'GET' }),
-  );
-}
+/** Object relationships an `order_by` may follow in a row. */
+const MAX_ORDER_HOPS = 4;
 
 function checkedLimit(limit: number | null | undefined, maxLimit: number): number {
   if (limit === null || limit === undefined) return maxLimit;
@@ -86,13 +93,14 @@ function checkedOffset(offset: number | null | undefined): number | undefined {
 }
 
 /** Reads every shown column: rows then carry whatever a selection or a relationship key needs. */
-function baseSelect(model: TableModel, where: Expr | undefined, orderBy: Select['orderBy']): Select {
+function baseSelect(model: TableModel, where: Expr | undefined, orderBy: Select['orderBy'], distinctOn?: Select['distinctOn']): Select {
   return {
     kind: 'select',
     from: tableRef(model.table),
     items: model.columns.map((c) => columnItem(columnRef(model.table, c))),
     ...(where ? { where } : {}),
     orderBy,
+    ...(distinctOn ? { distinctOn } : {}),
   };
 }
 
@@ -126,12 +134,14 @@ export function buildSchema(
     const columns = table.columns.filter((c) => visible === 'all' || visible.has(c.name));
     if (columns.length === 0) continue;
     const keyVisible = table.primaryKey.length > 0 && table.primaryKey.every((k) => visible === 'all' || visible.has(k));
-    const model: TableModel = { table, typeName: tableTypeName(table.name), columns, fields: new Map(columns.map((c) => [fieldName(c.name), c])), keyVisible };
+    const shown = new Set(columns.map((c) => c.name));
+    const model: TableModel = { table, typeName: tableTypeName(table.name), columns, fields: new Map(columns.map((c) => [fieldName(c.name), c])), keyVisible, shown };
     models.set(name, model);
-    for (const suffix of ['', '_bool_exp', '_order_by', '_aggregate', '_aggregate_fields', '_sum_fields', '_avg_fields', '_min_fields', '_max_fields']) {
+    for (const suffix of ['', '_bool_exp', '_order_by', '_aggregate', '_aggregate_fields', '_sum_fields', '_avg_fields', '_min_fields', '_max_fields', '_select_column', '_connection', '_edge']) {
       typeNames.add(`${model.typeName}${suffix}`);
     }
   }
+  const scope = relationScope(models, MAX_ORDER_HOPS);
 
   // Enums: one GraphQL enum per distinct (type name, labels); a name already taken gets `_2`, `_3`…
   const enums = new Map<string, EnumRef<BuilderTypes, string>>();
@@ -185,47 +195,68 @@ export function buildSchema(
     return ref;
   };
 
+  const jsonComparison = jsonComparisonInput(builder);
+
   const objects = new Map<string, ObjectRef>();
   const boolExps = new Map<string, ImplementableInputRef>();
   const orderBys = new Map<string, ImplementableInputRef>();
+  const aggregates = new Map<string, ImplementableObjectRef<BuilderTypes, AggregateParent>>();
   for (const model of models.values()) {
     objects.set(model.table.name, builder.objectRef<Row>(model.typeName));
+    aggregates.set(model.table.name, builder.objectRef<AggregateParent>(`${model.typeName}_aggregate`));
     boolExps.set(model.table.name, builder.inputRef<BoolExp>(`${model.typeName}_bool_exp`));
     orderBys.set(model.table.name, builder.inputRef<BoolExp>(`${model.typeName}_order_by`));
   }
+  const selectColumns = new Map<string, EnumRef<BuilderTypes, string>>();
+  for (const model of models.values()) {
+    const values = [...model.fields].filter(([, c]) => typeof c.valueType === 'string' && ORDERED.has(c.valueType)).map(([name]) => [name, { value: name }]);
+    if (values.length > 0) selectColumns.set(model.table.name, builder.enumType(`${model.typeName}_select_column`, { description: `Columns of ${model.table.name} for distinct_on`, values: Object.fromEntries(values) }) as EnumRef<BuilderTypes, string>);
+  }
   const objectOf = (model: TableModel) => objects.get(model.table.name) as ObjectRef;
+  const aggregateOf = (model: TableModel) => aggregates.get(model.table.name) as ImplementableObjectRef<BuilderTypes, AggregateParent>;
   const boolExpOf = (model: TableModel) => boolExps.get(model.table.name) as ImplementableInputRef;
   const orderByOf = (model: TableModel) => orderBys.get(model.table.name) as ImplementableInputRef;
 
-  const listArgs = (t: { arg: InputFieldBuilder<BuilderTypes, 'Arg'>['field'] & Pick<InputFieldBuilder<BuilderTypes, 'Arg'>, 'int'> }, model: TableModel) => ({
+  const listArgs = (t: { arg: InputFieldBuilder<BuilderTypes, 'Arg'>['field'] & Pick<InputFieldBuilder<BuilderTypes, 'Arg'>, 'int'> }, model: TableModel, distinct = true) => ({
     where: t.arg({ type: boolExpOf(model) }),
     order_by: t.arg({ type: [orderByOf(model)], required: { list: false, items: true } }),
     limit: t.arg.int({ description: `At most this many rows (default and maximum ${limits.maxLimit})` }),
     offset: t.arg.int(),
+    ...(distinct && selectColumns.has(model.table.name)
+      ? {
+          distinct_on: t.arg({
+            type: [selectColumns.get(model.table.name) as EnumRef<BuilderTypes, string>],
+            required: { list: false, items: true },
+            description: 'Only the first row (in order_by order) of each group of rows equal on these columns; they must lead order_by',
+          }),
+        }
+      : {}),
   });
+
+  /** `where`, `order_by` and `distinct_on` of a list read of `model` → the select (before the grant). */
+  const listSelect = (model: TableModel, args: ListArgs): Select => {
+    const where = whereToExpr(model.table, model.fields, args.where, filterLimits, scope);
+    const { orderBy, distinctOn } = orderAndDistinct(model.table, model.fields, args.order_by, args.distinct_on, model.keyVisible, scope);
+    return baseSelect(model, where, orderBy, distinctOn);
+  };
 
   /** Rows of `model` for a list read. */
   const listRows = async (gctx: GraphqlContext, model: TableModel, args: ListArgs): Promise<Row[]> => {
-    const grant = await grantOf(gctx, model.table);
-    const where = whereToExpr(model.table, model.fields, args.where, filterLimits);
     const offset = checkedOffset(args.offset);
     const select: Select = {
-      ...baseSelect(model, where, orderByToItems(model.table, model.fields, args.order_by, model.keyVisible)),
+      ...listSelect(model, args),
       limit: checkedLimit(args.limit, limits.maxLimit),
       ...(offset !== undefined ? { offset } : {}),
     };
-    return (await gctx.executor.run(applyGrant(select, grant), gctx.ctx)).rows;
+    return (await gctx.executor.run(await authorizeSelect(gctx, model.table, select), gctx.ctx)).rows;
   };
 
   /** Rows related to `parent`; the loader turns the calls of all parents of a level into one statement. */
   const relatedRows = async (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, parent: Row, args: ListArgs) => {
-    const grant = await grantOf(gctx, target.table);
     const toMany = relation.kind === 'oneToMany';
-    const where = whereToExpr(target.table, target.fields, args.where, filterLimits);
-    const orderBy = toMany ? orderByToItems(target.table, target.fields, args.order_by, target.keyVisible) : [];
     const offset = checkedOffset(args.offset);
     const perParent = { limit: checkedLimit(args.limit, limits.maxLimit), ...(offset !== undefined ? { offset } : {}) };
-    const select = applyGrant(baseSelect(target, where, orderBy), grant);
+    const select = await authorizeSelect(gctx, target.table, toMany ? listSelect(target, args) : baseSelect(target, undefined, []));
     const spec = { service: gctx.service, relation, target: target.table, select, ...(toMany ? { perParent } : {}) };
     const [rows] = await loadRelated(gctx.executor, gctx.ctx, spec, [parent]);
     return rows ?? null;
@@ -237,11 +268,9 @@ export function buildSchema(
       const type = column.valueType;
       return typeof type === 'string' ? scalarOf(model, column, type) : [scalarOf(model, column, type.of)];
     };
-    const shownNames = new Set(model.columns.map((c) => c.name));
-    // Many-to-many relationships come later; the others need their key shown on this side.
-    const relations = table.relations.filter(
-      (r): r is KeyedRelation => r.kind !== 'manyToMany' && models.has(r.target) && r.columns.every((pair) => shownNames.has(pair.from)),
-    );
+    const usable = usableRelations(model, models);
+    const relations = usable.filter((r): r is KeyedRelation => r.kind !== 'manyToMany');
+    const manyToMany = usable.filter((r): r is ManyToMany => r.kind === 'manyToMany');
 
     objectOf(model).implement({
       description: table.comment ?? `${table.kind === 'table' ? 'Table' : 'View'} ${table.name}`,
@@ -255,8 +284,34 @@ export function buildSchema(
             resolve: (row) => row[column.name] as never,
           });
         }
+        for (const relation of manyToMany) {
+          const target = models.get(relation.target) as TableModel;
+          const junction = (models.get(relation.junction.table) as TableModel).table;
+          out[fieldName(relation.name)] = t.field({
+            type: [objectOf(target)],
+            nullable: false,
+            description: `Rows of ${target.table.name} linked to this row through ${junction.name}`,
+            // No distinct_on: the targets of all parents are read together, so groups would span parents.
+            args: listArgs(t, target, false),
+            resolve: (row, args, gctx) => {
+              const offset = checkedOffset(args.offset);
+              const page = { limit: checkedLimit(args.limit, limits.maxLimit), ...(offset !== undefined ? { offset } : {}) };
+              return manyToManyRows(gctx, relation, junction, target.table, listSelect(target, args), page, row);
+            },
+          });
+        }
         for (const relation of relations) {
           const target = models.get(relation.target) as TableModel;
+          const aggregateName = `${fieldName(relation.name)}_aggregate`;
+          if (relation.kind === 'oneToMany' && !model.fields.has(aggregateName) && !usable.some((r) => fieldName(r.name) === aggregateName)) {
+            out[aggregateName] = t.field({
+              type: aggregateOf(target),
+              nullable: false,
+              description: `Aggregates over the rows of ${target.table.name} referring to this row`,
+              args: { where: t.arg({ type: boolExpOf(target) }) },
+              resolve: (row, args) => ({ args, parent: { relation, row } }),
+            });
+          }
           out[fieldName(relation.name)] =
             relation.kind === 'oneToMany'
               ? t.field({
@@ -288,6 +343,12 @@ export function buildSchema(
         for (const [name, column] of model.fields) {
           const type = column.valueType;
           if (typeof type === 'string' && ORDERED.has(type)) out[name] = t.field({ type: comparisonOf(scalarOf(model, column, type)) });
+          else if (type === 'json') out[name] = t.field({ type: jsonComparison });
+        }
+        for (const [name, { relation, target }] of scope.relationsOf(table.name)) {
+          if (out[name]) continue;
+          const description = relation.kind === 'manyToOne' || relation.kind === 'oneToOne' ? 'The related row matches' : 'Some related row matches';
+          out[name] = t.field({ type: boolExpOf(models.get(target.name) as TableModel), description });
         }
         return out;
       },
@@ -300,18 +361,87 @@ export function buildSchema(
         for (const [name, column] of model.fields) {
           if (typeof column.valueType === 'string' && ORDERED.has(column.valueType)) out[name] = t.field({ type: orderEnum });
         }
+        for (const [name, { relation, target }] of scope.relationsOf(table.name)) {
+          if (out[name] || (relation.kind !== 'manyToOne' && relation.kind !== 'oneToOne')) continue;
+          out[name] = t.field({ type: orderByOf(models.get(target.name) as TableModel), description: `Order by a column of the related ${target.name}` });
+        }
         return out;
       },
     });
 
     addAggregate(model, columnType);
+    addConnection(model);
+  }
+
+  /**
+   * `T_connection(first, after, last, before, where, order_by)`, for tables whose whole primary key
+   * is shown and orderable (it makes every order total, which keyset cursors need).
+   */
+  function addConnection(model: TableModel): void {
+    const { table, typeName } = model;
+    const keyOrdered = table.primaryKey.every((name) => {
+      const type = table.columnsByName.get(name)?.valueType;
+      return typeof type === 'string' && ORDERED.has(type);
+    });
+    if (!model.keyVisible || !keyOrdered) return;
+    const edgeRef = builder.objectRef<Connection['edges'][number]>(`${typeName}_edge`).implement({
+      fields: (t) => ({
+        cursor: t.string({ nullable: false, resolve: (edge) => edge.cursor }),
+        node: t.field({ type: objectOf(model), nullable: false, resolve: (edge) => edge.node }),
+      }),
+    });
+    const connectionRef = builder.objectRef<Connection>(`${typeName}_connection`).implement({
+      fields: (t) => ({
+        edges: t.field({ type: [edgeRef], nullable: false, resolve: (c) => [...c.edges] }),
+        pageInfo: t.field({ type: pageInfo(), nullable: false, resolve: (c) => c.pageInfo }),
+      }),
+    });
+    builder.queryFields((t) => ({
+      [`${typeName}_connection`]: t.field({
+        type: connectionRef,
+        nullable: false,
+        description: `Rows of ${table.name} as a Relay connection (keyset pages; cursors are opaque)`,
+        args: {
+          first: t.arg.int({ description: `At most this many rows from the start or after \`after\` (default and maximum ${limits.maxLimit})` }),
+          after: t.arg.string(),
+          last: t.arg.int({ description: 'At most this many rows from the end or before `before`' }),
+          before: t.arg.string(),
+          where: t.arg({ type: boolExpOf(model) }),
+          order_by: t.arg({ type: [orderByOf(model)], required: { list: false, items: true } }),
+        },
+        resolve: async (_root, args, gctx) => {
+          const { orderBy } = orderAndDistinct(table, model.fields, args.order_by, undefined, true, scope);
+          const page = planPage(table, orderBy, args as ConnectionArgs, limits.maxLimit);
+          const where = whereToExpr(table, model.fields, args.where, filterLimits, scope);
+          const select: Select = { ...baseSelect(model, and(where, page.where), page.orderBy), limit: page.limit };
+          const { rows } = await gctx.executor.run(await authorizeSelect(gctx, table, select), gctx.ctx);
+          return connectionOf(page, orderBy, rows, args as ConnectionArgs);
+        },
+      }),
+    }));
+  }
+
+  let pageInfoRef: ImplementableObjectRef<BuilderTypes, PageInfo> | undefined;
+  /** Relay's `PageInfo`, made on first use (a schema without connections has none). */
+  function pageInfo(): ImplementableObjectRef<BuilderTypes, PageInfo> {
+    if (pageInfoRef) return pageInfoRef;
+    pageInfoRef = builder.objectRef<PageInfo>('PageInfo');
+    pageInfoRef.implement({
+      description: 'Where a page of a connection lies',
+      fields: (t) => ({
+        hasNextPage: t.boolean({ nullable: false, resolve: (p) => p.hasNextPage }),
+        hasPreviousPage: t.boolean({ nullable: false, resolve: (p) => p.hasPreviousPage }),
+        startCursor: t.string({ resolve: (p) => p.startCursor }),
+        endCursor: t.string({ resolve: (p) => p.endCursor }),
+      }),
+    });
+    return pageInfoRef;
   }
 
   /** `T_aggregate(where) { aggregate { count sum {…} avg {…} min {…} max {…} } nodes {…} }`. */
   function addAggregate(model: TableModel, columnType: (column: Column) => ColumnScalar | [ColumnScalar]): void {
     const { table, typeName } = model;
     type Aggregates = { readonly count: number } & Readonly<Record<(typeof AGGREGATES)[number], Row>>;
-    type Parent = { readonly args: ListArgs };
     const items: { fn: (typeof AGGREGATES)[number]; column: Column; field: string; type: ColumnScalar }[] = [];
     for (const [field, column] of model.fields) {
       const type = column.valueType;
@@ -343,32 +473,34 @@ export function buildSchema(
         ),
       }),
     });
-    const aggregateRef = builder.objectRef<Parent>(`${typeName}_aggregate`).implement({
+    const aggregateRef = aggregateOf(model).implement({
       fields: (t) => ({
         aggregate: t.field({
           type: fieldsRef,
           nullable: false,
-          resolve: async ({ args }, _args, gctx) => {
-            const grant = await grantOf(gctx, table);
-            const where = whereToExpr(table, model.fields, args.where, filterLimits);
+          resolve: async ({ args, parent }, _args, gctx) => {
+            const where = whereToExpr(table, model.fields, args.where, filterLimits, scope);
             // Short aliases: PostgreSQL cuts identifiers at 63 bytes, column names may be long.
             const selectItems: SelectItem[] = [
-              { kind: 'aggregate', fn: 'count', alias: 'count' },
-              ...items.map((i, n): SelectItem => ({ kind: 'aggregate', fn: i.fn, column: columnRef(table, i.column), alias: `a${n}` })),
+              { kind: 'aggregate', fn: 'count', alias: COUNT_ALIAS },
+              ...items.map((i, n): SelectItem => ({ kind: 'aggregate', fn: i.fn, column: columnRef(table, i.column), alias: `${AGGREGATE_ALIAS}${n}` })),
             ];
             const select: Select = { kind: 'select', from: tableRef(table), items: selectItems, ...(where ? { where } : {}), orderBy: [] };
-            const row = (await gctx.executor.run(applyGrant(select, grant), gctx.ctx)).rows[0] ?? {};
+            const row = parent
+              ? await relationAggregate(gctx, parent.relation, table, select, { [COUNT_ALIAS]: 0 }, parent.row)
+              : ((await gctx.executor.run(await authorizeSelect(gctx, table, select), gctx.ctx)).rows[0] ?? {});
             const byFunction: Record<(typeof AGGREGATES)[number], Row> = { sum: {}, avg: {}, min: {}, max: {} };
             items.forEach((i, n) => {
-              byFunction[i.fn as (typeof AGGREGATES)[number]][i.field] = row[`a${n}`] ?? null;
+              byFunction[i.fn as (typeof AGGREGATES)[number]][i.field] = row[`${AGGREGATE_ALIAS}${n}`] ?? null;
             });
-            return { count: Number(row.count ?? 0), ...byFunction };
+            return { count: Number(row[COUNT_ALIAS] ?? 0), ...byFunction };
           },
         }),
         nodes: t.field({
           type: [objectOf(model)],
           nullable: false,
-          resolve: ({ args }, _args, gctx) => listRows(gctx, model, args),
+          resolve: async ({ args, parent }, _args, gctx) =>
+            parent ? ((await relatedRows(gctx, parent.relation, model, parent.row, args)) as Row[]) : listRows(gctx, model, args),
         }),
       }),
     });
@@ -397,9 +529,8 @@ export function buildSchema(
                 description: `The row of ${table.name} with this primary key`,
                 args: Object.fromEntries(keyFields.map(([name, column]) => [name, t.arg({ type: columnType(column), required: true })])),
                 resolve: async (_root, args, gctx) => {
-                  const grant = await grantOf(gctx, table);
                   const select = baseSelect(model, keyToExpr(table, keyFields, args as BoolExp), []);
-                  return (await gctx.executor.run(applyGrant(select, grant), gctx.ctx)).rows[0] ?? null;
+                  return (await gctx.executor.run(await authorizeSelect(gctx, table, select), gctx.ctx)).rows[0] ?? null;
                 },
               }),
             }

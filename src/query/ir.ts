@@ -98,6 +98,16 @@ export type Expr =
   | { readonly kind: 'tupleIn'; readonly left: readonly ColumnRef[]; readonly rows: readonly (readonly Param[])[] }
   | { readonly kind: 'isNull'; readonly operand: ColumnRef; readonly negated: boolean }
   | { readonly kind: 'between'; readonly operand: ColumnRef; readonly low: Param; readonly high: Param; readonly negated: boolean }
+  /**
+   * JSON containment: the column's value contains `value` (`contains`, PostgreSQL `@>`) or is
+   * contained in it (`containedIn`, `<@`); MySQL spells both with JSON_CONTAINS. `value` is a json Param.
+   */
+  | { readonly kind: 'jsonContains'; readonly left: ColumnRef; readonly value: Param; readonly direction: 'contains' | 'containedIn' }
+  /**
+   * The column's JSON value has the string keys (top-level object keys or array string elements,
+   * PostgreSQL `?|` / `?&`): any of them (`any`) or all of them (`all`). `keys` are string Params.
+   */
+  | { readonly kind: 'jsonHasKeys'; readonly left: ColumnRef; readonly keys: readonly Param[]; readonly match: 'any' | 'all' }
   | Exists;
 
 export type ExprKind = Expr['kind'];
@@ -138,6 +148,13 @@ export interface Select {
    * When set, the statement-level `limit`/`offset` must be absent.
    */
   readonly limitPerPartition?: { readonly partitionBy: readonly ColumnRef[]; readonly limit: number; readonly offset?: number };
+  /**
+   * `DISTINCT ON (columns)`: of each group of rows equal on these columns, only the first in
+   * `orderBy` order (NULLs are equal here). `orderBy` must start with exactly these columns, in any
+   * order. With `limitPerPartition`, groups are taken per partition. PostgreSQL compiles it natively;
+   * MySQL/MariaDB with ROW_NUMBER() OVER (PARTITION BY columns ORDER BY …) = 1.
+   */
+  readonly distinctOn?: readonly ColumnRef[];
 }
 
 /** `DEFAULT` in an INSERT row: the column is omitted for this row but given for another. */

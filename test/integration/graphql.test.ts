@@ -6,7 +6,7 @@
  */
 import { auditServer } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminLogin, describeEngines, request, SERVICE, startEngineServer } from '../support/engines.js';
+import { adminLogin, createRoleKeys, describeEngines, request, SERVICE, startEngineServer } from '../support/engines.js';
 
 interface GqlBody<T = Record<string, unknown>> {
   data?: T;
@@ -210,13 +210,8 @@ describeEngines('GraphQL', (fixture) => {
   });
 
   describe('per-role schemas', () => {
-    const keys: Record<string, string> = {};
+    let keys: Record<string, string> = {};
     beforeAll(async () => {
-      const send = async <T>(path: string, body: unknown): Promise<T> => {
-        const res = await fixture().get<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        expect(res.status, res.text).toBe(201);
-        return res.body;
-      };
       const roles = {
         gql_shaped: [
           { service_name: SERVICE, component: '_table/customers', verb_mask: 1, fields: ['id', 'email', 'tier'] },
@@ -224,10 +219,7 @@ describeEngines('GraphQL', (fixture) => {
         ],
         gql_none: [{ service_name: SERVICE, component: '_proc/*', verb_mask: 1 }],
       };
-      for (const [name, access] of Object.entries(roles)) {
-        const role = await send<{ id: number }>('/api/v1/system/role', { name: `${name}_${fixture().engine}`, access });
-        keys[name] = (await send<{ api_key: string }>('/api/v1/system/api-key', { role_id: role.id, label: name })).api_key;
-      }
+      keys = await createRoleKeys(fixture(), roles);
     });
     const as = (role: string) => ({ 'X-API-Key': keys[role] as string });
 
@@ -238,7 +230,7 @@ describeEngines('GraphQL', (fixture) => {
         as('gql_shaped'),
       );
       expect(result.products).toBeNull();
-      expect(result.customers?.fields.map((f) => f.name).sort()).toEqual(['email', 'id', 'orders', 'tier']);
+      expect(result.customers?.fields.map((f) => f.name).sort()).toEqual(['email', 'id', 'orders', 'orders_aggregate', 'tier']);
       expect(result.orders?.fields.map((f) => f.name)).toContain('customer');
       expect(result.orders?.fields.map((f) => f.name)).not.toContain('order_items');
       const hidden = await gql('{ customers(limit: 1) { id birth_date } }', undefined, as('gql_shaped'));

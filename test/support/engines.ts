@@ -169,3 +169,18 @@ export function describeEngines(name: string, suite: (fixture: () => EngineFixtu
     });
   }
 }
+
+/** Creates one role per entry (named `<name>_<engine>`, with these access rules) and an API key for each; returns the keys by name. */
+export async function createRoleKeys(fixture: EngineFixture, roles: Readonly<Record<string, readonly unknown[]>>): Promise<Record<string, string>> {
+  const send = async <T>(path: string, body: unknown): Promise<T> => {
+    const res = await fixture.get<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 201) throw new Error(`${path} answered ${res.status}: ${res.text}`);
+    return res.body;
+  };
+  const keys: Record<string, string> = {};
+  for (const [name, access] of Object.entries(roles)) {
+    const role = await send<{ id: number }>('/api/v1/system/role', { name: `${name}_${fixture.engine}`, access });
+    keys[name] = (await send<{ api_key: string }>('/api/v1/system/api-key', { role_id: role.id, label: name })).api_key;
+  }
+  return keys;
+}

@@ -77,4 +77,20 @@ export class MysqlWriter extends SqlWriter {
   protected defaultValuesInsert(into: string): string {
     return `INSERT INTO ${into} () VALUES ()`;
   }
+
+  protected jsonContains(left: ColumnRef, value: Param, direction: 'contains' | 'containedIn'): string {
+    const column = this.column(left);
+    return direction === 'contains' ? `JSON_CONTAINS(${column}, ${this.addParam(value)})` : `JSON_CONTAINS(${this.addParam(value)}, ${column})`;
+  }
+
+  /**
+   * PostgreSQL's `?`: a top-level key of an object, or a string element of an array; NULL for a NULL
+   * column, false for other JSON values. The key travels as a bound string, quoted into JSON by the server.
+   */
+  protected jsonHasKey(left: ColumnRef, key: Param): string {
+    const column = this.column(left);
+    const asObject = `JSON_CONTAINS(JSON_KEYS(${column}), JSON_QUOTE(${this.addParam(key)}))`;
+    const asArray = `JSON_CONTAINS(${column}, JSON_QUOTE(${this.addParam(key)}))`;
+    return `(CASE WHEN ${column} IS NULL THEN NULL WHEN JSON_TYPE(${column}) = 'OBJECT' THEN ${asObject} WHEN JSON_TYPE(${column}) = 'ARRAY' THEN ${asArray} ELSE FALSE END)`;
+  }
 }

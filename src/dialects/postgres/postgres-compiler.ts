@@ -3,7 +3,7 @@
  * NULLS FIRST/LAST, ON CONFLICT, RETURNING, and calls with arguments cast to their declared types.
  */
 import type { ValueType } from '../../catalog/catalog-types.js';
-import type { Call, ColumnRef, Insert, OrderItem, Param } from '../../query/ir.js';
+import type { Call, ColumnRef, Insert, OrderItem, Param, Select } from '../../query/ir.js';
 import { SqlWriter } from '../sql-writer.js';
 
 /** A type name as `format_type` prints it; anything else is refused before it reaches SQL text. */
@@ -69,5 +69,19 @@ export class PostgresWriter extends SqlWriter {
 
   protected defaultValuesInsert(into: string): string {
     return `INSERT INTO ${into} DEFAULT VALUES`;
+  }
+
+  /** Native DISTINCT ON; the IR guarantees `orderBy` starts with the distinct columns. */
+  protected override distinctSelect(select: Select, distinctOn: readonly ColumnRef[]): string {
+    return this.plainSelect(select, `DISTINCT ON (${distinctOn.map((c) => this.column(c)).join(', ')}) `);
+  }
+
+  // json and jsonb columns alike: the cast is a no-op on jsonb (and keeps its indexes usable).
+  protected jsonContains(left: ColumnRef, value: Param, direction: 'contains' | 'containedIn'): string {
+    return `CAST(${this.column(left)} AS jsonb) ${direction === 'contains' ? '@>' : '<@'} CAST(${this.addParam(value)} AS jsonb)`;
+  }
+
+  protected jsonHasKey(left: ColumnRef, key: Param): string {
+    return `CAST(${this.column(left)} AS jsonb) ? CAST(${this.addParam(key)} AS text)`;
   }
 }
