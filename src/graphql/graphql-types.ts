@@ -23,7 +23,7 @@ import { columnItem, columnRef, tableRef } from '../query/ir-factories.js';
 import type { Expr, Select, SelectItem } from '../query/ir.js';
 import { keyToExpr, ORDER_DIRECTIONS, orderByToItems, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits } from './graphql-filters.js';
 import { enumValueName, fieldName, tableTypeName } from './graphql-names.js';
-import { createBuilder, registerScalars, SCALAR_NAMES, type BuilderTypes, type GraphqlContext } from './graphql-scalars.js';
+import { createBuilder, registerScalars, SCALAR_NAMES, type Builder, type BuilderTypes, type GraphqlContext } from './graphql-scalars.js';
 
 /** What one caller may read: tables by SQL name, with the columns their grant shows. */
 export type Visibility = ReadonlyMap<string, ReadonlySet<string> | 'all'>;
@@ -32,10 +32,10 @@ export interface SchemaLimits extends FilterLimits {
   readonly maxLimit: number;
 }
 
-type ObjectRef = ImplementableObjectRef<BuilderTypes, Row>;
+export type ObjectRef = ImplementableObjectRef<BuilderTypes, Row>;
 type InputRef = InputObjectRef<BuilderTypes, BoolExp>;
-type ImplementableInputRef = ImplementableInputObjectRef<BuilderTypes, BoolExp>;
-type ColumnScalar = 'String' | 'Int' | 'Float' | 'Boolean' | keyof BuilderTypes['Scalars'] | EnumRef<BuilderTypes, string>;
+export type ImplementableInputRef = ImplementableInputObjectRef<BuilderTypes, BoolExp>;
+export type ColumnScalar = 'String' | 'Int' | 'Float' | 'Boolean' | keyof BuilderTypes['Scalars'] | EnumRef<BuilderTypes, string>;
 
 const NUMERIC = new Set<string>(['integer', 'bigint', 'decimal', 'float']);
 /** Types that compare and order meaningfully on every engine (json, bytes and arrays do not). */
@@ -43,7 +43,7 @@ const ORDERED = new Set<string>([...NUMERIC, 'string', 'enum', 'date', 'time', '
 const AGGREGATES = ['sum', 'avg', 'min', 'max'] as const;
 
 /** Per-table facts shared by the builders below. */
-interface TableModel {
+export interface TableModel {
   readonly table: Table;
   readonly typeName: string;
   readonly columns: readonly Column[];
@@ -103,11 +103,29 @@ function aggregateType(fn: (typeof AGGREGATES)[number], type: string, scalar: Co
   return ORDERED.has(type) && type !== 'boolean' && type !== 'uuid' ? scalar : undefined;
 }
 
+/**
+ * What an extension (mutations, SQL functions) adds its types and fields with: the builder, the
+ * shown tables, their object and `T_bool_exp` types, and the GraphQL type of a column's values.
+ */
+export interface SchemaParts {
+  readonly builder: Builder;
+  readonly models: ReadonlyMap<string, TableModel>;
+  readonly filterLimits: FilterLimits;
+  objectOf(model: TableModel): ObjectRef;
+  boolExpOf(model: TableModel): ImplementableInputRef;
+  columnType(model: TableModel, column: Column): ColumnScalar | [ColumnScalar];
+  /** Adds root Mutation fields (the Mutation type exists only when some extension adds one). */
+  mutationFields: Builder['mutationFields'];
+}
+
+export type SchemaExtension = (parts: SchemaParts) => void;
+
 export function buildSchema(
   visibility: Visibility,
   tables: ReadonlyMap<string, Table>,
   limits: SchemaLimits,
   logger?: Logger,
+  extensions: readonly SchemaExtension[] = [],
 ): GraphQLSchema {
   const builder = createBuilder();
   registerScalars(builder);
@@ -157,6 +175,10 @@ export function buildSchema(
     if (column.enumValues && column.enumValues.length > 0) return enumOf(model, column);
     logger?.warn({ table: model.table.name, column: column.name }, 'GraphQL: an enum column without known labels is typed String');
     return 'String';
+  };
+  const columnTypeOf = (model: TableModel, column: Column): ColumnScalar | [ColumnScalar] => {
+    const type = column.valueType;
+    return typeof type === 'string' ? scalarOf(model, column, type) : [scalarOf(model, column, type.of)];
   };
   const nameOf = (scalar: ColumnScalar): string => (typeof scalar === 'string' ? scalar : (scalar as unknown as { name: string }).name);
 
@@ -233,10 +255,7 @@ export function buildSchema(
 
   for (const model of models.values()) {
     const { table } = model;
-    const columnType = (column: Column): ColumnScalar | [ColumnScalar] => {
-      const type = column.valueType;
-      return typeof type === 'string' ? scalarOf(model, column, type) : [scalarOf(model, column, type.of)];
-    };
+    const columnType = (column: Column): ColumnScalar | [ColumnScalar] => columnTypeOf(model, column);
     const shownNames = new Set(model.columns.map((c) => c.name));
     // Many-to-many relationships come later; the others need their key shown on this side.
     const relations = table.relations.filter(
@@ -408,6 +427,21 @@ export function buildSchema(
     });
   }
 
+  let hasMutations = false;
+  const parts: SchemaParts = {
+    builder,
+    models,
+    filterLimits,
+    objectOf,
+    boolExpOf,
+    columnType: columnTypeOf,
+    mutationFields: (fields) => {
+      hasMutations = true;
+      builder.mutationFields(fields);
+    },
+  };
+  for (const extend of extensions) extend(parts);
   builder.queryType({ description: 'Reads of the tables and views the caller may see' });
+  if (hasMutations) builder.mutationType({ description: 'Writes the caller may make; each field runs in a transaction of its own' });
   return builder.toSchema({ sortSchema: true });
 }
