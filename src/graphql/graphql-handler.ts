@@ -6,6 +6,9 @@
  * a cache keyed on the service's catalog object and that visibility. A catalog reload (refresh,
  * DDL) makes a new catalog object, so the next request builds a fresh schema, while requests in
  * flight finish on the snapshot they started with. Role edits change the visibility, hence the key.
+ * The caller's writes (POST/PATCH/DELETE per readable table) and callable routines are asked for the
+ * same way and are part of the key: they decide the Mutation fields (graphql-mutations.ts) and the
+ * routine fields (graphql-functions.ts). Mutation fields report their audit entries through `audit`.
  *
  * Limits from graphql-armor (depth, aliases, cost, tokens, no field suggestions when introspection
  * is off), `limit` capped at limits.maxLimit, introspection and GraphiQL switchable. Errors:
