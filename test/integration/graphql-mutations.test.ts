@@ -103,6 +103,11 @@ await describeScratch('graphql mutations', { postgres: POSTGRES, mysql: MYSQL },
     const roles = {
       owner_alice: [{ service_name: SCRATCH_SERVICE, component: '_table/owned', verb_mask: ALL, filter: "owner = 'alice'", fields: ['id', 'owner', 'body'] }],
       items_patcher: [{ service_name: SCRATCH_SERVICE, component: '_table/items', verb_mask: GET | PATCH }],
+      // Reads every column, but may change only some of them.
+      items_partial: [
+        { service_name: SCRATCH_SERVICE, component: '_table/items', verb_mask: GET },
+        { service_name: SCRATCH_SERVICE, component: '_table/items', verb_mask: PATCH, fields: ['id', 'sku', 'qty'] },
+      ],
     };
     for (const [name, access] of Object.entries(roles)) {
       const role = await f.send<{ id: number }>('POST', '/api/v1/system/role', { name, access });
@@ -259,6 +264,21 @@ await describeScratch('graphql mutations', { postgres: POSTGRES, mysql: MYSQL },
         { id: '2', secret: 's2' },
         { id: '3', secret: 's3' },
       ]);
+    });
+
+    it('returning is limited to columns the caller may both read and write: others are a 403 before any write', async () => {
+      await data(`mutation { insert_items_one(object: {sku: "p-1", name: "partial", qty: 1, price: "3.00"}) { id } }`);
+      expect(await fieldsOf('items_set_input', as('items_partial'))).toEqual(['id', 'qty', 'sku']);
+      const refused = await gql(`mutation { update_items(where: {sku: {_eq: "p-1"}}, _inc: {qty: 1}) { returning { sku price } } }`, undefined, as('items_partial'));
+      expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 403, reason: 'columnNotAllowed', column: 'price' });
+      expect(await itemBySku('p-1')).toMatchObject({ qty: '1' });
+      const allowed = await data<{ update_items: { returning: Row[] } }>(
+        `mutation { update_items(where: {sku: {_eq: "p-1"}}, _inc: {qty: 1}) { returning { sku qty } } }`,
+        undefined,
+        as('items_partial'),
+      );
+      expect(allowed.update_items.returning).toEqual([{ sku: 'p-1', qty: 2 }]);
+      expect(await itemBySku('p-1')).toMatchObject({ qty: '2', price: '3.00' });
     });
 
     it('where {} on update and delete is bounded by the row filter', async () => {
