@@ -25,6 +25,8 @@ const POSTGRES = [
   `CREATE FUNCTION item_total(p_min integer DEFAULT 0) RETURNS integer LANGUAGE sql STABLE AS $$ SELECT coalesce(sum(qty), 0)::int FROM items WHERE qty >= p_min $$`,
   `CREATE FUNCTION restock(p_sku text, p_by integer) RETURNS integer LANGUAGE sql VOLATILE AS $$ UPDATE items SET qty = qty + p_by WHERE sku = p_sku RETURNING qty $$`,
   // Names that collide with table fields: pairs_aggregate (Query), insert_pairs (Mutation).
+  `CREATE PROCEDURE set_note(IN p_sku text, IN p_note text, OUT old_note text) LANGUAGE plpgsql AS $$
+     BEGIN SELECT note INTO old_note FROM items WHERE sku = p_sku; UPDATE items SET note = p_note WHERE sku = p_sku; END $$`,
   `CREATE FUNCTION pairs_aggregate() RETURNS integer LANGUAGE sql STABLE AS $$ SELECT count(*)::int FROM pairs $$`,
   `CREATE FUNCTION insert_pairs(p_a integer) RETURNS integer LANGUAGE sql VOLATILE AS $$ INSERT INTO pairs (a, b, label) VALUES (p_a, 0, 'fn') RETURNING a $$`,
 ];
@@ -43,6 +45,7 @@ const MYSQL = [
   `CREATE FUNCTION item_total(p_min INT) RETURNS INT READS SQL DATA RETURN (SELECT coalesce(sum(qty), 0) FROM items WHERE qty >= p_min)`,
   `CREATE FUNCTION restock(p_sku VARCHAR(20), p_by INT) RETURNS INT MODIFIES SQL DATA
      BEGIN UPDATE items SET qty = qty + p_by WHERE sku = p_sku; RETURN (SELECT qty FROM items WHERE sku = p_sku); END`,
+  `CREATE PROCEDURE skus_like(IN p_prefix VARCHAR(20)) READS SQL DATA SELECT sku FROM items WHERE sku LIKE CONCAT(p_prefix, '%') ORDER BY sku`,
 ];
 
 type Row = Record<string, unknown>;
@@ -385,6 +388,18 @@ await describeScratch('graphql mutations', { postgres: POSTGRES, mysql: MYSQL },
       const inserted = await data<{ insert_pairs__f: number }>(`mutation { insert_pairs__f(p_a: 42) }`);
       expect(inserted.insert_pairs__f).toBe(42);
       expect(await dbRows('pairs', ['a', 'b', 'label'], 'a', { sql: 'a = 42', rest: 'a = 42' })).toEqual([{ a: '42', b: '0', label: 'fn' }]);
+    });
+
+    it('a procedure is a Mutation field answering its rows (OUT parameters on PostgreSQL, result sets on MariaDB)', async () => {
+      await data(`mutation { insert_items(objects: [{sku: "pr-1", name: "a", note: "before"}, {sku: "pr-2", name: "b"}]) { affected_rows } }`);
+      if (fixture().engine === 'mariadb') {
+        const result = await data<{ skus_like: Row[] }>(`mutation { skus_like(p_prefix: "pr-") }`);
+        expect(result.skus_like).toEqual(await dbRows('items', ['sku'], 'sku', { sql: "sku LIKE 'pr-%'", rest: "sku LIKE 'pr-%'" }));
+        return;
+      }
+      const result = await data<{ set_note: Row[] }>(`mutation { set_note(p_sku: "pr-1", p_note: "after") }`);
+      expect(result.set_note).toEqual([{ old_note: 'before' }]);
+      expect(await itemBySku('pr-1')).toMatchObject({ note: 'after' });
     });
 
     it('only routines the role may call appear', async () => {
