@@ -205,9 +205,13 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
 
   const mutationFields: Record<string, (t: Parameters<Parameters<SchemaParts['mutationFields']>[0]>[0]) => unknown> = {};
 
+  // Input types need fields: a verb whose grant leaves no column to write gets no fields.
+  const insertColumns = writes.insert ? writable(writes.insert) : [];
+  const updateColumns = writes.update ? writable(writes.update) : [];
+
   // ----- insert ------------------------------------------------------------------------------
-  if (writes.insert) {
-    const columns = writable(writes.insert);
+  if (writes.insert && insertColumns.length > 0) {
+    const columns = insertColumns;
     const fields = inputColumns(columns);
     const insertInput = builder.inputRef<Input>(`${typeName}_insert_input`).implement({
       description: `A row to insert into ${table.name}; omitted columns take their defaults`,
@@ -216,7 +220,7 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
     const keys = [table.primaryKey, ...table.uniqueKeys].filter((key) => key.length > 0 && key.every((name) => covers(writes.insert as GrantColumns, name)));
     let onConflict: InputObjectRef<BuilderTypes, Input> | undefined;
     const constraintKeys = new Map<string, readonly string[]>();
-    if (keys.length > 0 && columns.length > 0) {
+    if (keys.length > 0) {
       keys.forEach((key, i) => {
         let name = enumValueName(i === 0 && key === table.primaryKey ? `${table.name}_pkey` : `${table.name}_${key.join('_')}_key`);
         for (let n = 2; constraintKeys.has(name); n += 1) name = `${enumValueName(`${table.name}_${key.join('_')}_key`)}_${n}`;
@@ -277,17 +281,14 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
   }
 
   // ----- update ------------------------------------------------------------------------------
-  if (writes.update) {
-    const columns = writable(writes.update);
+  if (writes.update && updateColumns.length > 0) {
+    const columns = updateColumns;
     const setFields = inputColumns(columns);
     const incFields = inputColumns(columns.filter((c) => typeof c.valueType === 'string' && NUMERIC.has(c.valueType)));
-    const setInput =
-      setFields.size > 0
-        ? builder.inputRef<Input>(`${typeName}_set_input`).implement({
-            description: `New values for columns of ${table.name}`,
-            fields: (t) => Object.fromEntries([...setFields].map(([name, column]) => [name, t.field({ type: type(column) })])),
-          })
-        : undefined;
+    const setInput = builder.inputRef<Input>(`${typeName}_set_input`).implement({
+      description: `New values for columns of ${table.name}`,
+      fields: (t) => Object.fromEntries([...setFields].map(([name, column]) => [name, t.field({ type: type(column) })])),
+    });
     const incInput =
       incFields.size > 0
         ? builder.inputRef<Input>(`${typeName}_inc_input`).implement({
@@ -318,7 +319,7 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
       return new TableWriter(gctx.executor, table).updateWhere(set, where, scope);
     };
     const setArgs = (t: Parameters<(typeof mutationFields)[string]>[0]) => ({
-      ...(setInput ? { _set: t.arg({ type: setInput }) } : {}),
+      _set: t.arg({ type: setInput }),
       ...(incInput ? { _inc: t.arg({ type: incInput }) } : {}),
     });
 
