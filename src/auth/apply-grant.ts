@@ -152,6 +152,7 @@ function walk(statement: Statement): ReferenceWalker {
     case 'insert': {
       const walker = new ReferenceWalker(statement.into.name);
       for (const c of [...statement.columns, ...statement.returning, ...(statement.onConflict?.target ?? []), ...(statement.onConflict?.update ?? [])]) walker.column(c);
+      walker.expr(statement.onConflict?.where);
       return walker;
     }
     case 'update': {

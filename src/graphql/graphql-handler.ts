@@ -106,7 +106,7 @@ export class SchemaCache {
   constructor(
     private readonly limits: SchemaLimits,
     private readonly logger?: Logger,
-    private readonly mutationOptions: MutationOptions = { maxRecords: 1000 },
+    private readonly mutationOptions: Pick<MutationOptions, 'maxRecords'> = { maxRecords: 1000 },
   ) {}
 
   schemaFor(catalog: Catalog, visibility: Visibility, access: CallerAccess = NO_ACCESS): GraphQLSchema {
@@ -118,7 +118,8 @@ export class SchemaCache {
     const key = visibilityKey(visibility, access);
     let schema = byVisibility.get(key);
     if (!schema) {
-      const extensions = [tableMutations(access.writes, this.mutationOptions), routineFields(catalog, access.routines)];
+      const mutationOptions = { ...this.mutationOptions, conditionalUpsert: catalog.engine === 'postgres' };
+      const extensions = [tableMutations(access.writes, mutationOptions), routineFields(catalog, access.routines)];
       schema = buildSchema(visibility, catalog.tables, this.limits, this.logger, extensions);
       if (byVisibility.size >= MAX_SCHEMAS_PER_CATALOG) byVisibility.delete(byVisibility.keys().next().value as string);
       byVisibility.set(key, schema);

@@ -143,6 +143,8 @@ export async function recordedMutation<T>(
 export interface MutationOptions {
   /** Records one insert may carry (`SLUICE_MAX_RECORDS_PER_WRITE`, as for REST bodies). */
   readonly maxRecords: number;
+  /** Whether `on_conflict` takes a `where` (PostgreSQL's `DO UPDATE … WHERE`; MySQL has none). */
+  readonly conditionalUpsert: boolean;
 }
 
 interface MutationResult {
@@ -239,11 +241,17 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
         fields: (t) => ({
           constraint: t.field({ type: constraintEnum, required: true }),
           update_columns: t.field({ type: [updateColumnEnum], required: true }),
+          ...(options.conditionalUpsert
+            ? { where: t.field({ type: parts.boolExpOf(model), description: 'Overwrite only existing rows matching this; keep the others' }) }
+            : {}),
         }),
       });
     }
-    const conflictOf = (input: Input | null | undefined): ConflictResolution | undefined =>
-      input ? { key: constraintKeys.get(input.constraint as string) as readonly string[], update: input.update_columns as readonly string[] } : undefined;
+    const conflictOf = (input: Input | null | undefined): ConflictResolution | undefined => {
+      if (!input) return undefined;
+      const where = whereToExpr(table, model.fields, input.where as BoolExp | null | undefined, parts.filterLimits);
+      return { key: constraintKeys.get(input.constraint as string) as readonly string[], update: input.update_columns as readonly string[], ...(where ? { where } : {}) };
+    };
 
     const insert = async (gctx: GraphqlContext, info: GraphQLResolveInfo, objects: readonly Input[], conflict: Input | null | undefined, wrapped: boolean) => {
       if (objects.length > options.maxRecords) throw requestErrors.tooManyRecords(options.maxRecords, objects.length);

@@ -131,7 +131,10 @@ function conflictTarget(table: Table, columns: ReadonlySet<string>, index: numbe
  * column) and `ignore` (keep the existing row), or — GraphQL's `on_conflict` — a named unique key
  * and the columns to overwrite (none: keep the existing row).
  */
-export type ConflictResolution = 'merge' | 'ignore' | { readonly key: readonly string[]; readonly update: readonly string[] };
+export type ConflictResolution =
+  | 'merge'
+  | 'ignore'
+  | { readonly key: readonly string[]; readonly update: readonly string[]; readonly where?: Expr };
 
 /** Whether a resolution overwrites existing rows. */
 export function isMerging(resolution: ConflictResolution | undefined): boolean {
@@ -172,6 +175,7 @@ export function planInserts(
       onConflict = {
         target: explicit.key.map((name) => columnRef(table, resolveColumn(table, name))),
         update: explicit.update.map((name) => columnRef(table, resolveColumn(table, name))),
+        ...(explicit.where && explicit.update.length > 0 ? { where: explicit.where } : {}),
       };
     } else if (options.onConflict) {
       const target = conflictTarget(table, new Set(first.values.keys()), first.index);

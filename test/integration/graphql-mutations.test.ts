@@ -133,7 +133,6 @@ await describeScratch('graphql mutations', { postgres: POSTGRES, mysql: MYSQL },
     }
     expect(mutations?.some((n) => n.includes('item_names'))).toBe(false);
     expect(await fieldsOf('items_mutation_response')).toEqual(['affected_rows', 'returning']);
-    expect(await fieldsOf('items_on_conflict')).toEqual(['constraint', 'update_columns']);
     expect(await fieldsOf('pairs_pk_columns_input')).toEqual(['a', 'b']);
     expect(await fieldsOf('items_inc_input')).toEqual(['id', 'price', 'qty']);
     const constraint = await data<{ __type: { enumValues: { name: string }[] } }>('{ __type(name: "items_constraint") { enumValues { name } } }');
@@ -164,6 +163,21 @@ await describeScratch('graphql mutations', { postgres: POSTGRES, mysql: MYSQL },
 
     await data(`mutation { insert_items(objects: [{sku: "c-1", name: "third", qty: 5}], on_conflict: {constraint: items_sku_key, update_columns: []}) { affected_rows } }`);
     expect(await itemBySku('c-1')).toMatchObject({ name: 'second', qty: '9' });
+
+    // PostgreSQL: on_conflict.where overwrites only existing rows matching it (MariaDB has no such field).
+    const conflictFields = await fieldsOf('items_on_conflict');
+    if (fixture().engine === 'mariadb') {
+      expect(conflictFields).toEqual(['constraint', 'update_columns']);
+    } else {
+      const upsert = (name: string) =>
+        data(`mutation { insert_items_one(object: {sku: "c-1", name: "${name}"}, on_conflict: {constraint: items_sku_key, update_columns: [name], where: {qty: {_lt: 5}}}) { id } }`);
+      await upsert('not applied'); // qty is 9
+      expect(await itemBySku('c-1')).toMatchObject({ name: 'second', qty: '9' });
+      await data(`mutation { update_items(where: {sku: {_eq: "c-1"}}, _set: {qty: 4}) { affected_rows } }`);
+      await upsert('applied');
+      expect(await itemBySku('c-1')).toMatchObject({ name: 'applied', qty: '4' });
+      await data(`mutation { update_items(where: {sku: {_eq: "c-1"}}, _set: {name: "second", qty: 9}) { affected_rows } }`);
+    }
 
     // Without on_conflict a duplicate is an error with REST's envelope, and nothing changes.
     const duplicate = await gql(`mutation { insert_items_one(object: {sku: "c-1", name: "dup"}) { id } }`);
