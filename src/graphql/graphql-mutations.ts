@@ -28,7 +28,7 @@ import { recordValues, setList, writeValue, type ConflictResolution, type Record
 import { keyToExpr, whereToExpr, type BoolExp } from './graphql-filters.js';
 import { enumValueName, fieldName } from './graphql-names.js';
 import type { BuilderTypes, GraphqlContext } from './graphql-scalars.js';
-import type { ColumnScalar, SchemaExtension, SchemaParts, TableModel } from './graphql-types.js';
+import { NUMERIC, ORDERED, type ColumnScalar, type SchemaExtension, type SchemaParts, type TableModel } from './graphql-types.js';
 import type { EnumRef, InputFieldMap, InputObjectRef } from '@pothos/core';
 
 /** Columns a grant covers. */
@@ -47,8 +47,6 @@ export type WriteAccess = ReadonlyMap<string, TableWrites>;
 type WriteKind = keyof TableWrites;
 
 const VERBS: Readonly<Record<WriteKind, Verb>> = { insert: 'POST', update: 'PATCH', delete: 'DELETE' };
-const NUMERIC = new Set<string>(['integer', 'bigint', 'decimal', 'float']);
-const ORDERED_KEY = new Set<string>([...NUMERIC, 'string', 'enum', 'date', 'time', 'timestamp', 'timestamptz', 'uuid', 'boolean']);
 
 const isCapable = (table: Table, kind: WriteKind): boolean =>
   table.kind === 'table' &&
@@ -171,7 +169,7 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
   const writable = (columns: GrantColumns) => table.columns.filter((c) => c.generated !== 'computed' && covers(columns, c.name));
   const keyColumns = table.primaryKey.map((name) => table.columnsByName.get(name) as Column);
   const keyUsable = (columns: GrantColumns) =>
-    model.keyVisible && keyColumns.length > 0 && keyColumns.every((c) => covers(columns, c.name) && typeof c.valueType === 'string' && ORDERED_KEY.has(c.valueType));
+    model.keyVisible && keyColumns.length > 0 && keyColumns.every((c) => covers(columns, c.name) && typeof c.valueType === 'string' && ORDERED.has(c.valueType));
   /** GraphQL input field name → column, for the columns of an input type. */
   const inputColumns = (columns: readonly Column[]) => new Map(columns.map((c) => [fieldName(c.name), c]));
 

@@ -7,6 +7,7 @@
  * Resolvers build the query IR, ask the authorizer for the table's grant (once per request and
  * table), apply it with `applyGrant` and run the statement. Relationships load through the
  * executor's relation loader, which batches: all parent rows of one level cost one statement.
+ * Extensions (`SchemaParts`) add the Mutation fields and the SQL routine fields on the same types.
  *
  * May import: catalog, query, auth, executor, errors.
  */
@@ -37,9 +38,9 @@ type InputRef = InputObjectRef<BuilderTypes, BoolExp>;
 export type ImplementableInputRef = ImplementableInputObjectRef<BuilderTypes, BoolExp>;
 export type ColumnScalar = 'String' | 'Int' | 'Float' | 'Boolean' | keyof BuilderTypes['Scalars'] | EnumRef<BuilderTypes, string>;
 
-const NUMERIC = new Set<string>(['integer', 'bigint', 'decimal', 'float']);
+export const NUMERIC = new Set<string>(['integer', 'bigint', 'decimal', 'float']);
 /** Types that compare and order meaningfully on every engine (json, bytes and arrays do not). */
-const ORDERED = new Set<string>([...NUMERIC, 'string', 'enum', 'date', 'time', 'timestamp', 'timestamptz', 'uuid', 'boolean']);
+export const ORDERED = new Set<string>([...NUMERIC, 'string', 'enum', 'date', 'time', 'timestamp', 'timestamptz', 'uuid', 'boolean']);
 const AGGREGATES = ['sum', 'avg', 'min', 'max'] as const;
 
 /** Per-table facts shared by the builders below. */
