@@ -1,5 +1,5 @@
 /**
- * Writes `schema.graphql`: the GraphQL schema of the demo shop as an admin sees it, built by the
+ * Writes `schema.graphql`: the GraphQL schema of the demo shop as an admin sees it (mutations and SQL functions included), built by the
  * same code the server runs, from the demo database seeded into an in-memory PGlite.
  *
  *   npm run schema:graphql
@@ -14,7 +14,11 @@ import { buildCatalog } from '../src/catalog/build-catalog.js';
 import { seedDemoIfEmpty } from '../src/demo/seed-demo.js';
 import { openPgliteDriver } from '../src/dialects/postgres/pglite-driver.js';
 import { createPostgresDialect } from '../src/dialects/postgres/postgres-dialect.js';
-import { buildSchema } from '../src/graphql/graphql-types.js';
+import { FULL_GRANT, type Authorizer } from '../src/auth/authorizer.js';
+import type { Principal } from '../src/auth/principal.js';
+import { callableRoutines } from '../src/graphql/graphql-functions.js';
+import { SchemaCache } from '../src/graphql/graphql-handler.js';
+import { writableTables } from '../src/graphql/graphql-mutations.js';
 import { configSchema } from '../src/config/config-schema.js';
 
 export const SCHEMA_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'schema.graphql');
@@ -28,7 +32,15 @@ export async function renderDemoSchema(): Promise<string> {
     const catalog = buildCatalog(await createPostgresDialect().introspect(driver, { schema: 'public' }), 'demo');
     const { limits } = configSchema.parse({});
     const visibility = new Map([...catalog.tables.keys()].map((name) => [name, 'all' as const]));
-    const schema = buildSchema(visibility, catalog.tables, { maxLimit: limits.maxLimit, maxDepth: limits.filterMaxDepth, maxInList: limits.inListMaxSize });
+    // An admin may write every table and call every routine.
+    const authorizer: Authorizer = { authorize: () => Promise.resolve(FULL_GRANT) };
+    const admin: Principal = { kind: 'admin', adminId: 0, sessionId: 'schema' };
+    const writes = await writableTables(authorizer, admin, catalog.service, catalog.tables.values(), () => undefined);
+    const routines = await callableRoutines(authorizer, admin, catalog, () => undefined);
+    const cache = new SchemaCache({ maxLimit: limits.maxLimit, maxDepth: limits.filterMaxDepth, maxInList: limits.inListMaxSize }, undefined, {
+      maxRecords: limits.maxRecordsPerWrite,
+    });
+    const schema = cache.schemaFor(catalog, visibility, { writes, routines });
     return `${HEADER}${printSchema(schema)}\n`;
   } finally {
     await driver.close();

@@ -271,6 +271,8 @@ export const authErrors = {
   apiKeyInQuery: () => new ApiError(401, 'API keys are accepted only in the X-API-Key header', 'apiKeyInQuery'),
   forbidden: (message: string, context: ErrorContext) => new ApiError(403, message, 'forbidden', context),
   adminRequired: () => new ApiError(403, 'This endpoint requires an admin', 'adminRequired'),
+  columnNotAllowed: (table: string, column: string) =>
+    new ApiError(403, `Access to column '${column}' of '${table}' is not allowed`, 'columnNotAllowed', { table, column }),
   rowFilterViolation: (table: string) =>
     new ApiError(403, `The written rows would fall outside the rows of '${table}' this role may change`, 'rowFilterViolation', { table }),
   upsertUnderRowFilter: (table: string) =>

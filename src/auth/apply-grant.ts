@@ -154,7 +154,8 @@ function walk(statement: Statement): ReferenceWalker {
     }
     case 'insert': {
       const walker = new ReferenceWalker(statement.into.name);
-      for (const c of [...statement.columns, ...statement.returning, ...(statement.onConflict?.target ?? [])]) walker.column(c);
+      for (const c of [...statement.columns, ...statement.returning, ...(statement.onConflict?.target ?? []), ...(statement.onConflict?.update ?? [])]) walker.column(c);
+      walker.expr(statement.onConflict?.where);
       return walker;
     }
     case 'update': {
@@ -200,10 +201,7 @@ function assertColumnsOf(columns: readonly ColumnRef[], grant: Grant): void {
   if (grant.columns === 'all') return;
   for (const column of columns) {
     if (!grant.columns.has(column.name)) {
-      throw new ApiError(403, `Access to column '${column.name}' of '${column.table}' is not allowed`, 'columnNotAllowed', {
-        table: column.table,
-        column: column.name,
-      });
+      throw authErrors.columnNotAllowed(column.table, column.name);
     }
   }
 }

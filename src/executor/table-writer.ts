@@ -23,7 +23,7 @@ import type { Row } from '../dialects/dialect.js';
 import { ApiError, asApiError, authErrors, catalogErrors, withRecordIndex } from '../errors.js';
 import { and, columnItem, columnRef, tableRef } from '../query/ir-factories.js';
 import type { ColumnRef, Delete, Expr, Insert, Param, Select, Update } from '../query/ir.js';
-import { keyRowsOf, keysCondition, keyValues, planInserts, type ConflictResolution, type InsertGroup, type RecordValues } from '../query/rest-writes.js';
+import { isMerging, keyRowsOf, keysCondition, keyValues, planInserts, type ConflictResolution, type InsertGroup, type RecordValues } from '../query/rest-writes.js';
 import type { Executor, StatementRunner } from './executor.js';
 import type { RequestContext } from './request-context.js';
 
@@ -79,7 +79,7 @@ export class TableWriter {
     if (scope.grant.rowFilter && this.key.length === 0) throw authErrors.rowFilterWithoutKey(this.table.name);
     // A merging upsert would overwrite an existing row the filter hides, and the check afterwards
     // only sees the new state (which the caller chose): refuse it, as nothing checks the old row.
-    if (scope.grant.rowFilter && options.onConflict === 'merge') throw authErrors.upsertUnderRowFilter(this.table.name);
+    if (scope.grant.rowFilter && isMerging(options.onConflict)) throw authErrors.upsertUnderRowFilter(this.table.name);
     const plan = (batch: readonly RecordValues[]) =>
       planInserts(this.table, batch, { returning: this.insertReturning(scope), ...(options.onConflict ? { onConflict: options.onConflict } : {}) });
     if (!options.atomic) {

@@ -6,6 +6,9 @@
  * a cache keyed on the service's catalog object and that visibility. A catalog reload (refresh,
  * DDL) makes a new catalog object, so the next request builds a fresh schema, while requests in
  * flight finish on the snapshot they started with. Role edits change the visibility, hence the key.
+ * The caller's writes (POST/PATCH/DELETE per readable table) and callable routines are asked for the
+ * same way and are part of the key: they decide the Mutation fields (graphql-mutations.ts) and the
+ * routine fields (graphql-functions.ts). Mutation fields report their audit entries through `audit`.
  *
  * Limits from graphql-armor (depth, aliases, cost, tokens, no field suggestions when introspection
  * is off), `limit` capped at limits.maxLimit, introspection and GraphiQL switchable. Errors:
@@ -26,16 +29,39 @@ import type { Config } from '../config/config-schema.js';
 import { authErrors, isApiError, type ApiError } from '../errors.js';
 import { contextOf } from '../http/request-context-middleware.js';
 import type { ServiceRegistry, ServiceSnapshot } from '../system/service-registry.js';
-import type { GraphqlContext } from './graphql-scalars.js';
+import { callableRoutines, routineFields, routineGrantCacheKey, type RoutineAccess } from './graphql-functions.js';
 import { grantCacheKey } from './graphql-grants.js';
+import { tableMutations, writableTables, writeGrantCacheKey, type MutationOptions, type WriteAccess } from './graphql-mutations.js';
+import type { GraphqlContext, MutationAudit } from './graphql-scalars.js';
 import { buildSchema, type SchemaLimits, type Visibility } from './graphql-types.js';
+
+/** One audit entry of a mutation field, in the audit log's terms (system/audit-log.ts `AuditEntry`). */
+export interface GraphqlAuditEntry extends MutationAudit {
+  readonly surface: 'graphql';
+  readonly principal: Principal;
+  readonly credential: 'none' | 'apiKey' | 'bearer';
+  readonly service: string;
+  readonly requestId: string;
+  readonly clientIp?: string | undefined;
+  readonly at: Date;
+}
 
 export interface GraphqlDeps {
   readonly registry: ServiceRegistry;
   readonly authorizer: Authorizer;
   readonly config: Config;
   readonly logger: Logger;
+  /** Where each mutation field's audit entry goes. */
+  readonly audit?: { record(entry: GraphqlAuditEntry): void };
 }
+
+/** What a caller may do beyond reading: the schema is built for it too. */
+export interface CallerAccess {
+  readonly writes: WriteAccess;
+  readonly routines: RoutineAccess;
+}
+
+const NO_ACCESS: CallerAccess = { writes: new Map(), routines: new Map() };
 
 /** Schemas per catalog (so a reload drops them all) and visibility; a few roles per service in practice. */
 const MAX_SCHEMAS_PER_CATALOG = 64;
@@ -65,8 +91,14 @@ export async function readableTables(
   return { visibility, grants, ...(refusal ? { refusal } : {}) };
 }
 
-function visibilityKey(visibility: Visibility): string {
-  return JSON.stringify([...visibility].map(([name, columns]) => [name, columns === 'all' ? '*' : [...columns].sort()]));
+const columnsKey = (columns: ReadonlySet<string> | 'all' | undefined) => (columns === undefined ? null : columns === 'all' ? '*' : [...columns].sort());
+
+function visibilityKey(visibility: Visibility, access: CallerAccess): string {
+  return JSON.stringify([
+    [...visibility].map(([name, columns]) => [name, columnsKey(columns)]),
+    [...access.writes].map(([name, w]) => [name, columnsKey(w.insert), columnsKey(w.update), columnsKey(w.delete)]),
+    [...access.routines],
+  ]);
 }
 
 export class SchemaCache {
@@ -75,18 +107,21 @@ export class SchemaCache {
   constructor(
     private readonly limits: SchemaLimits,
     private readonly logger?: Logger,
+    private readonly mutationOptions: Pick<MutationOptions, 'maxRecords'> = { maxRecords: 1000 },
   ) {}
 
-  schemaFor(catalog: Catalog, visibility: Visibility): GraphQLSchema {
+  schemaFor(catalog: Catalog, visibility: Visibility, access: CallerAccess = NO_ACCESS): GraphQLSchema {
     let byVisibility = this.schemas.get(catalog);
     if (!byVisibility) {
       byVisibility = new Map();
       this.schemas.set(catalog, byVisibility);
     }
-    const key = visibilityKey(visibility);
+    const key = visibilityKey(visibility, access);
     let schema = byVisibility.get(key);
     if (!schema) {
-      schema = buildSchema(visibility, catalog.tables, this.limits, this.logger);
+      const mutationOptions = { ...this.mutationOptions, conditionalUpsert: catalog.engine === 'postgres' };
+      const extensions = [tableMutations(access.writes, mutationOptions), routineFields(catalog, access.routines)];
+      schema = buildSchema(visibility, catalog.tables, this.limits, this.logger, extensions);
       if (byVisibility.size >= MAX_SCHEMAS_PER_CATALOG) byVisibility.delete(byVisibility.keys().next().value as string);
       byVisibility.set(key, schema);
     }
@@ -112,7 +147,7 @@ const noIntrospection: Plugin = {
 export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
   const { config } = deps;
   const limits: SchemaLimits = { maxLimit: config.limits.maxLimit, maxDepth: config.limits.filterMaxDepth, maxInList: config.limits.inListMaxSize };
-  const cache = new SchemaCache(limits, deps.logger);
+  const cache = new SchemaCache(limits, deps.logger, { maxRecords: config.limits.maxRecordsPerWrite });
 
   const maskError = (error: unknown, message: string): Error => {
     // By name, not instanceof: graphql may be loaded twice (its CommonJS and ESM builds), by yoga and by armor.
@@ -133,7 +168,12 @@ export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
     schema: ({ res }) => preparedOf(res).schema,
     context: ({ req, res }): GraphqlContext => {
       const { snapshot } = preparedOf(res);
-      return { ctx: contextOf(res), service: String(req.params.service), catalog: snapshot.catalog, executor: snapshot.executor, authorizer: deps.authorizer };
+      const ctx = contextOf(res);
+      const service = String(req.params.service);
+      const credential = req.get('x-api-key') !== undefined ? 'apiKey' : req.get('authorization') !== undefined ? 'bearer' : 'none';
+      const recordMutation = (entry: MutationAudit) =>
+        deps.audit?.record({ ...entry, surface: 'graphql', principal: ctx.principal, credential, service, requestId: ctx.requestId, clientIp: req.ip, at: new Date(Date.now() - entry.durationMs) });
+      return { ctx, service, catalog: snapshot.catalog, executor: snapshot.executor, authorizer: deps.authorizer, recordMutation };
     },
     graphiql: config.graphqlGraphiql ? { title: 'Sluice GraphQL' } : false,
     landingPage: false,
@@ -166,7 +206,14 @@ export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
     if (visibility.size === 0) throw refusal ?? authErrors.forbidden(`Nothing in service '${service}' may be read`, { service });
     // The resolvers' grants are the ones just asked for: the schema and the reads agree.
     for (const [table, grant] of grants) ctx.cached(grantCacheKey(service, table), () => Promise.resolve(grant));
-    (res.locals as { graphql?: Prepared }).graphql = { schema: cache.schemaFor(snapshot.catalog, visibility), snapshot };
+    const readable = [...visibility.keys()].flatMap((name) => snapshot.catalog.tables.get(name) ?? []);
+    const writes = await writableTables(deps.authorizer, ctx.principal, service, readable, (table, verb, grant) =>
+      ctx.cached(writeGrantCacheKey(service, table, verb), () => Promise.resolve(grant)),
+    );
+    const routines = await callableRoutines(deps.authorizer, ctx.principal, snapshot.catalog, (name, verb, grant) =>
+      ctx.cached(routineGrantCacheKey(service, name, verb), () => Promise.resolve(grant)),
+    );
+    (res.locals as { graphql?: Prepared }).graphql = { schema: cache.schemaFor(snapshot.catalog, visibility, { writes, routines }), snapshot };
     next();
   };
   return [prepare, (req, res, next) => void yoga(req, res).catch(next)];

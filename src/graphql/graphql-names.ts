@@ -38,7 +38,22 @@ export const DERIVED_SUFFIXES = [
   '_select_column',
   '_connection',
   '_edge',
+  // Mutations (graphql-mutations.ts): `insert_T_one` and the input/result types.
+  '_one',
+  '_insert_input',
+  '_on_conflict',
+  '_constraint',
+  '_update_column',
+  '_set_input',
+  '_inc_input',
+  '_pk_columns_input',
+  '_mutation_response',
 ] as const;
+
+/** Prefixes of the root Mutation fields of a table (`insert_T`, `update_T_by_pk`, …). */
+export const MUTATION_PREFIXES = ['insert_', 'update_', 'delete_'] as const;
+/** Suffixes of the root Mutation fields of a table, after its type name. */
+export const MUTATION_SUFFIXES = ['', '_one', '_by_pk'] as const;
 
 /** Names GraphQL or this layer already uses for types. */
 const RESERVED_TYPE_NAMES = new Set([
@@ -100,6 +115,20 @@ export function tableTypeName(sqlName: string): string {
 /** An enum label as a GraphQL enum value name. */
 export function enumValueName(label: string): string {
   return isPlain(label) && !RESERVED_ENUM_VALUES.has(label) ? label : encodeName(label);
+}
+
+/**
+ * A SQL function as a root field name: `fieldName(sqlName)`, unless `taken(that)` — it is the name
+ * of a root field derived from a table — in which case the encoded form with the extra code `f`
+ * (`orders` → `orders__f`, `my fn` → `my_fn__2x20_f`). Encoded table names never carry the code `f`
+ * and derived names end in a suffix, so the result is never a table's field; distinct functions
+ * keep distinct names because the encoding is injective.
+ */
+export function functionFieldName(sqlName: string, taken: (name: string) => boolean): string {
+  const name = fieldName(sqlName);
+  if (!taken(name)) return name;
+  const encoded = encodeName(sqlName);
+  return encoded.endsWith('__') ? `${encoded}f` : `${encoded}_f`;
 }
 
 /** True for strings GraphQL accepts as names. */

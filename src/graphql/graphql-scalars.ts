@@ -21,6 +21,20 @@ export interface GraphqlContext {
   readonly catalog: Catalog;
   readonly executor: Executor;
   readonly authorizer: Authorizer;
+  /** Records the audit entry of one mutation field (the handler adds who asked and from where). */
+  readonly recordMutation?: (entry: MutationAudit) => void;
+}
+
+/** What a mutation field reports for its audit entry. */
+export interface MutationAudit {
+  /** The field's name, e.g. `insert_orders`. */
+  readonly action: string;
+  /** The table or routine written. */
+  readonly target: string;
+  readonly affectedRows?: number;
+  /** 200, or the status the failure would have on REST (500 for unexpected ones). */
+  readonly status: number;
+  readonly durationMs: number;
 }
 
 type Scalar = { readonly Input: unknown; readonly Output: unknown };

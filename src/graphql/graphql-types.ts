@@ -10,6 +10,7 @@
  * executor's relation loader, which batches: all parent rows of one level cost one statement.
  * Many-to-many fields, `<rel>_aggregate` and the relationship scope of filters and orders are in
  * graphql-relations.ts; statements are authorized through graphql-grants.ts.
+ * Extensions (`SchemaParts`) add the Mutation fields and the SQL routine fields on the same types.
  *
  * May import: catalog, query, auth, executor, errors.
  */
@@ -28,7 +29,7 @@ import { authorizeSelect } from './graphql-grants.js';
 import { jsonComparisonInput } from './graphql-json.js';
 import { enumValueName, fieldName, tableTypeName } from './graphql-names.js';
 import { manyToManyRows, relationAggregate, relationScope, usableRelations, type ManyToMany } from './graphql-relations.js';
-import { createBuilder, registerScalars, SCALAR_NAMES, type BuilderTypes, type GraphqlContext } from './graphql-scalars.js';
+import { createBuilder, registerScalars, SCALAR_NAMES, type Builder, type BuilderTypes, type GraphqlContext } from './graphql-scalars.js';
 
 /** What one caller may read: tables by SQL name, with the columns their grant shows. */
 export type Visibility = ReadonlyMap<string, ReadonlySet<string> | 'all'>;
@@ -37,26 +38,26 @@ export interface SchemaLimits extends FilterLimits {
   readonly maxLimit: number;
 }
 
-type ObjectRef = ImplementableObjectRef<BuilderTypes, Row>;
+export type ObjectRef = ImplementableObjectRef<BuilderTypes, Row>;
 type InputRef = InputObjectRef<BuilderTypes, BoolExp>;
-type ImplementableInputRef = ImplementableInputObjectRef<BuilderTypes, BoolExp>;
+export type ImplementableInputRef = ImplementableInputObjectRef<BuilderTypes, BoolExp>;
 /** What a `T_aggregate` object resolves from: its arguments, and the parent row for `<rel>_aggregate`. */
 interface AggregateParent {
   readonly args: ListArgs;
   readonly parent?: { readonly relation: KeyedRelation; readonly row: Row };
 }
-type ColumnScalar = 'String' | 'Int' | 'Float' | 'Boolean' | keyof BuilderTypes['Scalars'] | EnumRef<BuilderTypes, string>;
+export type ColumnScalar = 'String' | 'Int' | 'Float' | 'Boolean' | keyof BuilderTypes['Scalars'] | EnumRef<BuilderTypes, string>;
 
-const NUMERIC = new Set<string>(['integer', 'bigint', 'decimal', 'float']);
+export const NUMERIC = new Set<string>(['integer', 'bigint', 'decimal', 'float']);
 /** Types that compare and order meaningfully on every engine (json, bytes and arrays do not). */
-const ORDERED = new Set<string>([...NUMERIC, 'string', 'enum', 'date', 'time', 'timestamp', 'timestamptz', 'uuid', 'boolean']);
+export const ORDERED = new Set<string>([...NUMERIC, 'string', 'enum', 'date', 'time', 'timestamp', 'timestamptz', 'uuid', 'boolean']);
 const AGGREGATES = ['sum', 'avg', 'min', 'max'] as const;
 /** Output names of aggregate statements: short (PostgreSQL cuts identifiers at 63 bytes) and reserved, so no join key column shares them. */
 const COUNT_ALIAS = '__sluice_count';
 const AGGREGATE_ALIAS = '__sluice_a';
 
 /** Per-table facts shared by the builders below. */
-interface TableModel {
+export interface TableModel {
   readonly table: Table;
   readonly typeName: string;
   readonly columns: readonly Column[];
@@ -111,11 +112,29 @@ function aggregateType(fn: (typeof AGGREGATES)[number], type: string, scalar: Co
   return ORDERED.has(type) && type !== 'boolean' && type !== 'uuid' ? scalar : undefined;
 }
 
+/**
+ * What an extension (mutations, SQL functions) adds its types and fields with: the builder, the
+ * shown tables, their object and `T_bool_exp` types, and the GraphQL type of a column's values.
+ */
+export interface SchemaParts {
+  readonly builder: Builder;
+  readonly models: ReadonlyMap<string, TableModel>;
+  readonly filterLimits: FilterLimits;
+  objectOf(model: TableModel): ObjectRef;
+  boolExpOf(model: TableModel): ImplementableInputRef;
+  columnType(model: TableModel, column: Column): ColumnScalar | [ColumnScalar];
+  /** Adds root Mutation fields (the Mutation type exists only when some extension adds one). */
+  mutationFields: Builder['mutationFields'];
+}
+
+export type SchemaExtension = (parts: SchemaParts) => void;
+
 export function buildSchema(
   visibility: Visibility,
   tables: ReadonlyMap<string, Table>,
   limits: SchemaLimits,
   logger?: Logger,
+  extensions: readonly SchemaExtension[] = [],
 ): GraphQLSchema {
   const builder = createBuilder();
   registerScalars(builder);
@@ -167,6 +186,10 @@ export function buildSchema(
     if (column.enumValues && column.enumValues.length > 0) return enumOf(model, column);
     logger?.warn({ table: model.table.name, column: column.name }, 'GraphQL: an enum column without known labels is typed String');
     return 'String';
+  };
+  const columnTypeOf = (model: TableModel, column: Column): ColumnScalar | [ColumnScalar] => {
+    const type = column.valueType;
+    return typeof type === 'string' ? scalarOf(model, column, type) : [scalarOf(model, column, type.of)];
   };
   const nameOf = (scalar: ColumnScalar): string => (typeof scalar === 'string' ? scalar : (scalar as unknown as { name: string }).name);
 
@@ -264,10 +287,7 @@ export function buildSchema(
 
   for (const model of models.values()) {
     const { table } = model;
-    const columnType = (column: Column): ColumnScalar | [ColumnScalar] => {
-      const type = column.valueType;
-      return typeof type === 'string' ? scalarOf(model, column, type) : [scalarOf(model, column, type.of)];
-    };
+    const columnType = (column: Column): ColumnScalar | [ColumnScalar] => columnTypeOf(model, column);
     const usable = usableRelations(model, models);
     const relations = usable.filter((r): r is KeyedRelation => r.kind !== 'manyToMany');
     const manyToMany = usable.filter((r): r is ManyToMany => r.kind === 'manyToMany');
@@ -539,6 +559,21 @@ export function buildSchema(
     });
   }
 
+  let hasMutations = false;
+  const parts: SchemaParts = {
+    builder,
+    models,
+    filterLimits,
+    objectOf,
+    boolExpOf,
+    columnType: columnTypeOf,
+    mutationFields: (fields) => {
+      hasMutations = true;
+      builder.mutationFields(fields);
+    },
+  };
+  for (const extend of extensions) extend(parts);
   builder.queryType({ description: 'Reads of the tables and views the caller may see' });
+  if (hasMutations) builder.mutationType({ description: 'Writes the caller may make; each field runs in a transaction of its own' });
   return builder.toSchema({ sortSchema: true });
 }

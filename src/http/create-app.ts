@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/v1/:service/_schema', schemaRoutes({ registry: deps.registry, authorizer: deps.authorizer }));
 
   app.use('/api/v1/:service/_doc', serviceDocRoutes(openApi));
-  app.all('/api/v1/:service/_graphql', ...graphqlHandler({ registry: deps.registry, authorizer: deps.authorizer, config: deps.config, logger: deps.logger }));
+  app.all('/api/v1/:service/_graphql', ...graphqlHandler({ registry: deps.registry, authorizer: deps.authorizer, config: deps.config, logger: deps.logger, audit: deps.audit }));
   app.use('/api/v1/:service/_proc', procRoutes({ registry: deps.registry, authorizer: deps.authorizer }));
 
   app.use((req: Request) => {

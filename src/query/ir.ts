@@ -175,6 +175,11 @@ export interface Insert {
     readonly target: readonly ColumnRef[];
     /** Columns overwritten with the proposed row's values; empty means DO NOTHING. */
     readonly update: readonly ColumnRef[];
+    /**
+     * Overwrite only existing rows matching this condition (on the table's columns), else keep them
+     * (`DO UPDATE … WHERE`). PostgreSQL only: the MySQL compiler refuses it.
+     */
+    readonly where?: Expr;
   };
 }
 

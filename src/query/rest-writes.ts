@@ -126,7 +126,20 @@ function conflictTarget(table: Table, columns: ReadonlySet<string>, index: numbe
   return key.map((name) => resolveColumn(table, name));
 }
 
-export type ConflictResolution = 'merge' | 'ignore';
+/**
+ * How an insert treats rows that collide with existing ones: REST's `merge` (overwrite every given
+ * column) and `ignore` (keep the existing row), or — GraphQL's `on_conflict` — a named unique key
+ * and the columns to overwrite (none: keep the existing row).
+ */
+export type ConflictResolution =
+  | 'merge'
+  | 'ignore'
+  | { readonly key: readonly string[]; readonly update: readonly string[]; readonly where?: Expr };
+
+/** Whether a resolution overwrites existing rows. */
+export function isMerging(resolution: ConflictResolution | undefined): boolean {
+  return resolution === 'merge' || (typeof resolution === 'object' && resolution.update.length > 0);
+}
 
 /** A multi-row INSERT and the body indexes of its rows, in order. */
 export interface InsertGroup {
@@ -157,7 +170,14 @@ export function planInserts(
     const first = group[0] as RecordValues;
     const columns = table.columns.filter((c) => first.values.has(c.name));
     let onConflict: Insert['onConflict'];
-    if (options.onConflict) {
+    const explicit = typeof options.onConflict === 'object' ? options.onConflict : undefined;
+    if (explicit) {
+      onConflict = {
+        target: explicit.key.map((name) => columnRef(table, resolveColumn(table, name))),
+        update: explicit.update.map((name) => columnRef(table, resolveColumn(table, name))),
+        ...(explicit.where && explicit.update.length > 0 ? { where: explicit.where } : {}),
+      };
+    } else if (options.onConflict) {
       const target = conflictTarget(table, new Set(first.values.keys()), first.index);
       const targetNames = new Set(target.map((c) => c.name));
       const update = options.onConflict === 'ignore' ? [] : columns.filter((c) => !targetNames.has(c.name));

@@ -57,6 +57,8 @@ export class MysqlWriter extends SqlWriter {
   protected upsertClause(insert: Insert, onConflict: NonNullable<Insert['onConflict']>): string {
     // MySQL detects conflicts on any unique key; `target` only matters for "do nothing", where a
     // no-op assignment replaces INSERT IGNORE (which would also swallow unrelated errors).
+    // Assignments run left to right and see earlier ones, so a condition cannot be spread over them.
+    if (onConflict.where) throw new Error('MySQL has no conditional upsert (ON DUPLICATE KEY UPDATE … WHERE)');
     const update = onConflict.update.length > 0 ? onConflict.update : onConflict.target.slice(0, 1);
     if (update.length === 0) throw new Error(`Upsert into ${insert.into.name} needs a conflict target or columns to update`);
     const set = update.map((c) => {

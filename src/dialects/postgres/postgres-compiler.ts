@@ -54,7 +54,8 @@ export class PostgresWriter extends SqlWriter {
     const target = onConflict.target.map((c) => this.quoteIdentifier(c.name)).join(', ');
     if (onConflict.update.length === 0) return ` ON CONFLICT (${target}) DO NOTHING`;
     const set = onConflict.update.map((c) => `${this.quoteIdentifier(c.name)} = EXCLUDED.${this.quoteIdentifier(c.name)}`);
-    return ` ON CONFLICT (${target}) DO UPDATE SET ${set.join(', ')}`;
+    const where = onConflict.where ? ` WHERE ${this.expr(onConflict.where)}` : '';
+    return ` ON CONFLICT (${target}) DO UPDATE SET ${set.join(', ')}${where}`;
   }
 
   protected call(call: Call): string {

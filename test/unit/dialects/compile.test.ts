@@ -412,6 +412,26 @@ describe('writes and calls', () => {
     );
   });
 
+  it('upserts conditionally (DO UPDATE … WHERE) on PostgreSQL only', () => {
+    const statement: Statement = {
+      kind: 'insert',
+      into: tableRef(table('tags')),
+      columns: [col('tags', 'id'), col('tags', 'name')],
+      rows: [[param(1, 'integer'), param('x', 'string')]],
+      returning: [],
+      onConflict: {
+        target: [col('tags', 'id')],
+        update: [col('tags', 'name')],
+        where: { kind: 'compare', left: col('tags', 'name'), op: '<>', right: param('locked', 'string') },
+      },
+    };
+    expect(postgres.compile(statement)).toEqual({
+      sql: 'INSERT INTO "lib"."tags" ("id", "name") VALUES ($1, $2) ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name" WHERE "tags"."name" <> $3',
+      params: [1, 'x', 'locked'],
+    });
+    expect(() => mariadb.compile(statement)).toThrow(/no conditional upsert/);
+  });
+
   it('updates with SET and increments; RETURNING only on PostgreSQL', () => {
     testSql(
       {

@@ -1,6 +1,28 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DERIVED_SUFFIXES, encodeName, enumValueName, fieldName, isValidGraphqlName, tableTypeName } from '../../../src/graphql/graphql-names.js';
+import {
+  DERIVED_SUFFIXES,
+  encodeName,
+  enumValueName,
+  fieldName,
+  functionFieldName,
+  isValidGraphqlName,
+  MUTATION_PREFIXES,
+  MUTATION_SUFFIXES,
+  tableTypeName,
+} from '../../../src/graphql/graphql-names.js';
+
+/** The root field names a table gives rise to, per root type. */
+function rootsOf(table: string): { query: Set<string>; mutation: Set<string> } {
+  const type = tableTypeName(table);
+  return {
+    query: new Set(['', ...DERIVED_SUFFIXES].map((suffix) => `${type}${suffix}`)),
+    mutation: new Set(MUTATION_PREFIXES.flatMap((prefix) => MUTATION_SUFFIXES.map((suffix) => `${prefix}${type}${suffix}`))),
+  };
+}
+
+/** Both root types together (a conservative set for the function rule). */
+const rootNames = (table: string): Set<string> => new Set([...rootsOf(table).query, ...rootsOf(table).mutation]);
 
 /** Inverse of `encodeName`, written from the README's description: proves the rule is decodable. */
 function decode(encoded: string): string {
@@ -65,6 +87,37 @@ describe('GraphQL names', () => {
     fc.assert(
       fc.property(awkward, (name) => {
         expect(decode(encodeName(name))).toBe(name);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('names functions apart from every table root field, and apart from each other', () => {
+    expect(functionFieldName('pairs_aggregate', (n) => rootNames('pairs').has(n))).toBe('pairs_aggregate__f');
+    expect(functionFieldName('my fn', () => true)).toBe('my_fn__2x20_f');
+    expect(functionFieldName('restock', (n) => rootNames('pairs').has(n))).toBe('restock');
+    fc.assert(
+      fc.property(awkward, awkward, awkward, (f, g, table) => {
+        const taken = rootNames(table);
+        const name = functionFieldName(f, (n) => taken.has(n));
+        expect(isValidGraphqlName(name), name).toBe(true);
+        expect(taken.has(name)).toBe(false);
+        // The renamed form is no table's root field at all, whatever the catalog holds.
+        expect(rootNames(table).has(functionFieldName(f, () => true))).toBe(false);
+        if (f !== g) expect(functionFieldName(g, (n) => taken.has(n))).not.toBe(name);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps the root fields of different tables apart, per root type', () => {
+    const tables = fc.oneof(awkward, fc.constantFrom('x', 'x_one', 'x_by_pk', 'insert_x', 'insert_x_one', 'update_x', 'x_aggregate'));
+    fc.assert(
+      fc.property(tables, tables, (a, b) => {
+        fc.pre(a !== b);
+        const [mine, theirs] = [rootsOf(a), rootsOf(b)];
+        for (const name of theirs.query) expect(mine.query.has(name), name).toBe(false);
+        for (const name of theirs.mutation) expect(mine.mutation.has(name), name).toBe(false);
       }),
       { numRuns: 3000 },
     );
