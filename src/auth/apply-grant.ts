@@ -41,6 +41,27 @@ export function authorizeSchemaChange<C extends SchemaChange>(change: C, grant: 
   return Object.freeze(change) as AuthorizedSchemaChange<C>;
 }
 
+declare const authorizedSql: unique symbol;
+
+/** Raw SQL text a grant on `_sql` allows (see `authorizeSql`). Only this module can make one. */
+export interface AuthorizedSql {
+  readonly sql: string;
+  /** Run in a read-only transaction (the grant allowed reads only). */
+  readonly readOnly: boolean;
+  readonly [authorizedSql]: true;
+}
+
+/**
+ * (SQL text, Grant) → AuthorizedSql, the only value the executor's `runSql` accepts. Raw SQL can
+ * touch any column and row, so a grant restricted to some columns or rows cannot run it.
+ */
+export function authorizeSql(sql: string, grant: Grant, mode: { readonly readOnly: boolean }): AuthorizedSql {
+  if (grant.columns !== 'all' || grant.rowFilter) {
+    throw authErrors.forbidden('A grant limited to some columns or rows cannot run raw SQL', {});
+  }
+  return Object.freeze({ sql, readOnly: mode.readOnly }) as AuthorizedSql;
+}
+
 /** A scope of the walk: the table it reads and the columns referenced in it (see the IR's scoping rule). */
 interface Scope {
   readonly table: string;

@@ -969,8 +969,10 @@ describe.skipIf(!demoEngines().includes('pglite'))('System API', () => {
       expect(first?.is_active).toBe(true);
     });
 
-    it('answers GET /mcp with 501 for an admin', async () => {
-      expectError(await api('GET', '/mcp'), 501, 'notImplemented');
+    it('describes the MCP server at GET /mcp for an admin (details: mcp.test.ts)', async () => {
+      const res = await api<{ tools: { name: string }[] }>('GET', '/mcp');
+      expect(res.status).toBe(200);
+      expect(res.body.tools.map((t) => t.name)).toContain('query');
     });
   });
 });
