@@ -81,6 +81,9 @@ const row = z.record(z.string(), z.unknown());
 
 const define = <S extends z.ZodObject>(tool: ToolDefinition<S>): ToolDefinition<S> => tool;
 
+/** The description agents see for a table, column or procedure: its database comment. */
+const descriptionOf = (item: { readonly comment?: string | undefined }): string | null => item.comment ?? null;
+
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** Authorize, then take the snapshot: callers without access learn nothing from a 404 (as in REST). */
@@ -113,7 +116,7 @@ function tableSummary(table: Table) {
   return {
     name: table.name,
     type: table.kind === 'materializedView' ? 'materialized_view' : table.kind,
-    description: table.comment ?? null,
+    description: descriptionOf(table),
     primary_key: [...table.primaryKey],
     insertable: table.capabilities.insertable,
     updatable: table.capabilities.updatable,
@@ -128,7 +131,7 @@ export async function schemaView(env: Pick<ToolEnv, 'deps' | 'caller'>, svc: str
   const tables = await readableTables(env.deps, principal, svc, catalog);
   const described = [];
   for (const table of tables) described.push(await describeFor(env, svc, table));
-  const procedures = (await callableProcedures(env.deps, principal, svc, catalog)).map((p) => ({ ...describeProcedure(p), description: p.comment ?? null }));
+  const procedures = (await callableProcedures(env.deps, principal, svc, catalog)).map((p) => ({ ...describeProcedure(p), description: descriptionOf(p) }));
   return { service: svc, engine: catalog.variant, tables: described, procedures };
 }
 
@@ -138,8 +141,8 @@ async function describeFor(env: Pick<ToolEnv, 'deps' | 'caller'>, svc: string, t
   const description = describeTable(table, visibility);
   return {
     ...description,
-    description: table.comment ?? null,
-    columns: description.columns.map((column) => ({ ...column, description: column.comment ?? null })),
+    description: descriptionOf(table),
+    columns: description.columns.map((column) => ({ ...column, description: descriptionOf(table.columnsByName.get(column.name) ?? column) })),
   };
 }
 
