@@ -89,6 +89,7 @@ interface KeyJson {
   last_used: string | null;
   expires_at: string | null;
   revoked_at: string | null;
+  allowed_tools: string[] | null;
 }
 interface Success {
   success: boolean;
@@ -807,6 +808,7 @@ describe.skipIf(!demoEngines().includes('pglite'))('System API', () => {
         last_used: null,
         expires_at: null,
         revoked_at: null,
+        allowed_tools: null,
       });
       key = res.body;
       const match = API_KEY_FORMAT.exec(key.api_key) as RegExpExecArray;
