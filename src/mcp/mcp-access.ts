@@ -9,7 +9,7 @@
  * a rule holding POST allows writes; one holding only GET allows reads, run in a READ ONLY
  * transaction. A read-only service refuses POST (to admins too), so raw SQL there is read-only.
  *
- * May import: auth, catalog, config, executor, system, errors.
+ * May import: auth, catalog, config, query, system, errors.
  */
 import type { Authorizer, Grant, Verb } from '../auth/authorizer.js';
 import type { Principal } from '../auth/principal.js';
@@ -34,7 +34,6 @@ export interface McpDeps {
 export interface McpCaller {
   readonly principal: Principal;
   readonly credential: AuditCredential;
-  readonly transport: 'http' | 'stdio';
   /** The HTTP request id; stdio calls get one each. */
   readonly requestId?: string;
   readonly clientIp?: string;

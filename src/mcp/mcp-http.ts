@@ -50,7 +50,6 @@ export function mcpRoutes(deps: McpServerDeps): express.Router {
     const caller: McpCaller = {
       principal: ctx.principal,
       credential: credentialOf(req),
-      transport: 'http',
       requestId: ctx.requestId,
       ...(req.ip !== undefined ? { clientIp: req.ip } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),

@@ -69,7 +69,7 @@ export async function runStdioMcp(options: StdioOptions): Promise<void> {
     await core.close();
     throw error;
   }
-  const caller: McpCaller = { principal, credential: options.apiKey !== undefined ? 'apiKey' : 'none', transport: 'stdio', scope: options.service };
+  const caller: McpCaller = { principal, credential: options.apiKey !== undefined ? 'apiKey' : 'none', scope: options.service };
   const server = createMcpServer(
     {
       registry: core.registry,
