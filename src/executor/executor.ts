@@ -113,8 +113,10 @@ export class Executor implements StatementRunner {
    * and returns at most `maxRows` rows (`truncated` says whether there were more). The statement
    * goes through the driver's cursor/prepared path, which takes exactly one statement: text such as
    * `COMMIT; DELETE …` is refused by the database instead of escaping the read-only transaction.
-   * Values come back in their JSON form (bigint and numeric as strings, bytes as base64, timestamps
-   * as ISO strings). The service's statement timeout applies as to every statement.
+   * A read-only run is rolled back rather than committed (it has nothing to commit), which also
+   * undoes session changes a function call may make (PostgreSQL's `set_config`). Values come back
+   * in their JSON form (bigint and numeric as strings, bytes as base64, timestamps as ISO strings).
+   * The service's statement timeout applies as to every statement.
    */
   async runSql(statement: AuthorizedSql, ctx: RequestContext, maxRows: number): Promise<{ readonly rows: Row[]; readonly truncated: boolean }> {
     const compiled: CompiledQuery = { sql: statement.sql, params: [] };
@@ -129,11 +131,14 @@ export class Executor implements StatementRunner {
             rows.push(...batch.map(jsonRow));
             if (rows.length > maxRows) break;
           }
-          return { rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
+          const result = { rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
+          if (statement.readOnly) throw new RolledBack(result);
+          return result;
         },
         { readOnly: statement.readOnly },
       );
     } catch (error) {
+      if (error instanceof RolledBack) return error.result;
       // The text is not logged: it is the caller's, and may hold personal data as literals.
       const translated = this.translate(error, undefined, ctx);
       if (translated instanceof ApiError) throw translated;
@@ -202,6 +207,13 @@ export class Executor implements StatementRunner {
     }
     this.logger.error(log, 'statement failed unexpectedly');
     return error;
+  }
+}
+
+/** Thrown at the end of a read-only raw SQL run so that its transaction is rolled back, carrying the result out. */
+class RolledBack extends Error {
+  constructor(readonly result: { readonly rows: Row[]; readonly truncated: boolean }) {
+    super('read-only raw SQL rolled back');
   }
 }
 

@@ -315,6 +315,8 @@ await describeScratch('mcp', DDL, (fixture) => {
     refused(await call(sqlReader, 'run_sql', { service: 'raw', sql: `INSERT INTO ${table} VALUES (3, 'x')` }), 'readOnlyTransaction');
     // One statement only: a second one cannot escape the read-only transaction.
     refused(await call(sqlReader, 'run_sql', { service: 'raw', sql: `COMMIT; DELETE FROM ${table}` }), 'Error');
+    // Pooled connections are shared: nothing may change their session, not even with write rights.
+    refused(await call(admin, 'run_sql', { service: 'raw', sql: '/* x */ SET autocommit = 0' }), 'not accepted');
     // Service w does not allow raw SQL, whatever the role says.
     refused(await call(sqlReader, 'run_sql', { service: 'w', sql: 'DELETE FROM mcp_customers' }), 'rawSqlNotAllowed');
     refused(await call(admin, 'run_sql', { service: 'w', sql: 'SELECT 1' }), 'rawSqlNotAllowed');
