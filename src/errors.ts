@@ -206,6 +206,9 @@ export const dbErrors = {
     new ApiError(504, `Query on service '${service}' was cancelled: statement timeout`, 'statementTimeout', { service }),
   serializationFailure: () =>
     new ApiError(409, 'Transaction could not be serialised; retry the request', 'serializationFailure'),
+  /** Raw SQL (MCP `run_sql`) the database refused: the text is the caller's own, so its message is shown. */
+  sqlRefused: (detail: string, code: string | undefined) =>
+    new ApiError(400, `The database refused the statement: ${detail}`, 'sqlRefused', compact({ code })),
 };
 
 /**
@@ -279,6 +282,8 @@ export const authErrors = {
     new ApiError(403, `Upserts into '${table}' are not allowed for a role limited to some of its rows`, 'upsertUnderRowFilter', { table }),
   relatedTableNotAuthorized: (table: string) =>
     new ApiError(403, `Reading the related table '${table}' was not authorized for this request`, 'relatedTableNotAllowed', { table }),
+  toolNotAllowed: (tool: string) =>
+    new ApiError(403, `This API key may not call the MCP tool '${tool}' (it is not in the key's allowed_tools)`, 'toolNotAllowed', { tool }),
   rowFilterWithoutKey: (table: string) =>
     new ApiError(403, `Writing '${table}' under a row filter needs a primary key to check the written rows against it`, 'rowFilterOnInsert', { table }),
 };

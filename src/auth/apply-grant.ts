@@ -9,7 +9,7 @@
  *
  * May import: query, errors.
  */
-import { ApiError, authErrors } from '../errors.js';
+import { ApiError, authErrors, requestErrors } from '../errors.js';
 import { and } from '../query/ir-factories.js';
 import type { ColumnRef, Exists, Expr, RelatedValue, Select, Statement, TableRef } from '../query/ir.js';
 import type { SchemaChange } from '../query/schema-change.js';
@@ -39,6 +39,60 @@ export function authorizeSchemaChange<C extends SchemaChange>(change: C, grant: 
     throw authErrors.forbidden('A grant limited to some columns or rows cannot change a schema', { table: change.table.name });
   }
   return Object.freeze(change) as AuthorizedSchemaChange<C>;
+}
+
+declare const authorizedSql: unique symbol;
+
+/** Raw SQL text a grant on `_sql` allows (see `authorizeSql`). Only this module can make one. */
+export interface AuthorizedSql {
+  readonly sql: string;
+  /** Run in a read-only transaction (the grant allowed reads only). */
+  readonly readOnly: boolean;
+  readonly [authorizedSql]: true;
+}
+
+/**
+ * Statements that change the connection's session rather than data — settings, the default
+ * database, transaction control, locks and prepared statements. Connections are pooled and shared
+ * with every other request, so raw SQL may not run them (and transaction control would end the
+ * read-only transaction raw SQL runs in).
+ */
+const SESSION_STATEMENT =
+  /^(set|reset|discard|use|begin|start|commit|end|rollback|savepoint|release|abort|lock|unlock|prepare|execute|deallocate|listen|unlisten|load|handler|flush|kill|shutdown|install|uninstall)\b/i;
+
+/** The first keyword of a statement, after whitespace, comments and opening parentheses; undefined for a MySQL executable comment. */
+function leadingKeyword(sql: string): string | undefined {
+  let rest = sql;
+  for (;;) {
+    const trimmed = rest.replace(/^[\s(]+/, '');
+    if (/^\/\*[!M]/.test(trimmed)) return undefined; // /*! … */ runs on MySQL: not a comment
+    if (trimmed.startsWith('/*')) {
+      const end = trimmed.indexOf('*/', 2);
+      rest = end < 0 ? '' : trimmed.slice(end + 2);
+    } else if (trimmed.startsWith('--') || trimmed.startsWith('#')) {
+      const end = trimmed.indexOf('\n');
+      rest = end < 0 ? '' : trimmed.slice(end + 1);
+    } else {
+      return trimmed;
+    }
+  }
+}
+
+/**
+ * (SQL text, Grant) → AuthorizedSql, the only value the executor's `runSql` accepts. Raw SQL can
+ * touch any column and row, so a grant restricted to some columns or rows cannot run it; statements
+ * that change the (pooled) connection's session are refused (see SESSION_STATEMENT).
+ */
+export function authorizeSql(sql: string, grant: Grant, mode: { readonly readOnly: boolean }): AuthorizedSql {
+  if (grant.columns !== 'all' || grant.rowFilter) {
+    throw authErrors.forbidden('A grant limited to some columns or rows cannot run raw SQL', {});
+  }
+  const start = leadingKeyword(sql);
+  if (start === undefined || SESSION_STATEMENT.test(start)) {
+    throw requestErrors.invalidParameter('sql', 'statements that change the session (SET, USE, transaction control, locks, prepared statements, MySQL executable comments) are not accepted');
+  }
+  if (start === '') throw requestErrors.invalidParameter('sql', 'is empty');
+  return Object.freeze({ sql, readOnly: mode.readOnly }) as AuthorizedSql;
 }
 
 /** A scope of the walk: the table it reads and the columns referenced in it (see the IR's scoping rule). */

@@ -7,6 +7,7 @@
  *   sluice admin create --email E [--name N] [--password-stdin] [--data-dir DIR]
  *   sluice introspect DSN [--schema S] [--raw]
  *   sluice codegen --url URL --service NAME [--api-key KEY | --token JWT] --out DIR
+ *   sluice mcp --service NAME [--api-key KEY] [--config FILE] [--data-dir DIR] | --url URL --service NAME --api-key KEY
  *
  * Every serve option also has an environment form (see config/load-config.ts). Configuration errors
  * print one line and exit with status 1; a database that is down does not stop the server.
@@ -130,6 +131,34 @@ async function codegen(options: CodegenOptions): Promise<void> {
   process.stdout.write(`Wrote the REST SDK of service ${options.service} (tables: ${tables}):\n${result.files.map((f) => `  ${f}\n`).join('')}`);
 }
 
+interface McpCliOptions {
+  readonly service: string;
+  readonly apiKey?: string;
+  readonly url?: string;
+  readonly config?: string;
+  readonly dataDir?: string;
+  readonly logLevel?: string;
+}
+
+/** `sluice mcp`, loaded on demand: the MCP server on stdio (in-process, or relayed to a running server with --url). */
+async function mcp(options: McpCliOptions): Promise<void> {
+  const { runStdioBridge, runStdioMcp } = await import('../mcp/mcp-stdio.js');
+  if (options.url !== undefined) {
+    if (options.apiKey === undefined) throw new ConfigError('--url needs --api-key (or SLUICE_MCP_API_KEY): the server authorizes the calls as that key');
+    await runStdioBridge({ url: options.url, service: options.service, apiKey: options.apiKey });
+    return;
+  }
+  // `--service` names the service to work on here, not a NAME=DSN to serve: it is not passed on.
+  const config = await loadConfig({
+    cli: {
+      ...(options.config !== undefined ? { config: options.config } : {}),
+      ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+      ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+    },
+  });
+  await runStdioMcp({ config, service: options.service, apiKey: options.apiKey });
+}
+
 const program = new Command()
   .name('sluice')
   .description('Turns live PostgreSQL and MySQL/MariaDB databases into a REST API (GraphQL to come)')
@@ -179,6 +208,18 @@ program
   .option('--token <jwt>', 'a session token or end-user JWT instead of an API key')
   .requiredOption('-o, --out <dir>', 'the directory to write the client to (files go under rest/)')
   .action((options: CodegenOptions) => codegen(options));
+
+program
+  .command('mcp')
+  .description('Serve the MCP tools of one service on stdio, for local AI agents (same config and metadata store as serve)')
+  .requiredOption('--service <name>', 'the service the tools work on')
+  // From the environment too, so the key need not appear in agent configs' argument lists or `ps`.
+  .addOption(new Option('--api-key <key>', 'act as this API key (its role and allowed_tools); default: the local operator, as an admin').env('SLUICE_MCP_API_KEY'))
+  .option('--url <url>', 'relay to the /mcp endpoint of a running server instead (needs --api-key)')
+  .addOption(new Option('-c, --config <file>', 'JSON config file (env SLUICE_CONFIG)'))
+  .addOption(new Option('-d, --data-dir <dir>', 'data directory (env SLUICE_DATA_DIR, default ./.sluice)'))
+  .addOption(new Option('--log-level <level>', 'logs go to standard error (env SLUICE_LOG_LEVEL)'))
+  .action((options: McpCliOptions) => mcp(options));
 
 try {
   await program.parseAsync(process.argv);

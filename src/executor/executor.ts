@@ -10,9 +10,9 @@
  * May import: dialects, query, catalog, errors (and auth types).
  */
 import type { Logger } from 'pino';
-import type { AuthorizedSchemaChange, AuthorizedStatement } from '../auth/apply-grant.js';
+import type { AuthorizedSchemaChange, AuthorizedSql, AuthorizedStatement } from '../auth/apply-grant.js';
 import type { CompiledQuery, Dialect, Driver, Row, SchemaStatement, TransactionDriver } from '../dialects/dialect.js';
-import { ApiError, schemaErrors } from '../errors.js';
+import { ApiError, dbErrors, schemaErrors } from '../errors.js';
 import { outputColumns } from './output-columns.js';
 import type { RequestContext } from './request-context.js';
 
@@ -108,6 +108,46 @@ export class Executor implements StatementRunner {
     }
   }
 
+  /**
+   * Runs raw SQL (MCP's `run_sql`) in one transaction — read-only unless the grant allowed writes —
+   * and returns at most `maxRows` rows (`truncated` says whether there were more). The statement
+   * goes through the driver's cursor/prepared path, which takes exactly one statement: text such as
+   * `COMMIT; DELETE …` is refused by the database instead of escaping the read-only transaction.
+   * A read-only run is rolled back rather than committed (it has nothing to commit), which also
+   * undoes session changes a function call may make (PostgreSQL's `set_config`). Values come back
+   * in their JSON form (bigint and numeric as strings, bytes as base64, timestamps as ISO strings).
+   * The service's statement timeout applies as to every statement.
+   */
+  async runSql(statement: AuthorizedSql, ctx: RequestContext, maxRows: number): Promise<{ readonly rows: Row[]; readonly truncated: boolean }> {
+    const compiled: CompiledQuery = { sql: statement.sql, params: [] };
+    const chunk = Math.min(maxRows + 1, 1000);
+    ctx.countStatement();
+    try {
+      return await this.driver.transaction(
+        async (tx) => {
+          ctx.countStatement();
+          const rows: Row[] = [];
+          for await (const batch of tx.stream(compiled, chunk, ctx.signal ? { signal: ctx.signal } : undefined)) {
+            rows.push(...batch.map(jsonRow));
+            if (rows.length > maxRows) break;
+          }
+          const result = { rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
+          if (statement.readOnly) throw new RolledBack(result);
+          return result;
+        },
+        { readOnly: statement.readOnly },
+      );
+    } catch (error) {
+      if (error instanceof RolledBack) return error.result;
+      // The text is not logged: it is the caller's, and may hold personal data as literals.
+      const translated = this.translate(error, undefined, ctx);
+      if (translated instanceof ApiError) throw translated;
+      const e = error as { message?: unknown; code?: unknown };
+      if (typeof e.message !== 'string') throw translated;
+      throw dbErrors.sqlRefused(e.message.split('\n')[0] ?? '', typeof e.code === 'string' ? e.code : undefined);
+    }
+  }
+
   private translateSchema(error: unknown, statement: SchemaStatement, ctx: RequestContext, indexed: boolean, applied: number | undefined): unknown {
     const log = { requestId: ctx.requestId, service: this.service, sql: statement.sql, err: error };
     const mapped = this.dialect.mapSchemaError(error, { service: this.service });
@@ -168,4 +208,26 @@ export class Executor implements StatementRunner {
     this.logger.error(log, 'statement failed unexpectedly');
     return error;
   }
+}
+
+/** Thrown at the end of a read-only raw SQL run so that its transaction is rolled back, carrying the result out. */
+class RolledBack extends Error {
+  constructor(readonly result: { readonly rows: Row[]; readonly truncated: boolean }) {
+    super('read-only raw SQL rolled back');
+  }
+}
+
+/** A raw SQL result row in JSON form: driver values without a catalog type to decode them by. */
+function jsonRow(row: Row): Row {
+  const out: Row = {};
+  for (const [name, value] of Object.entries(row)) out[name] = jsonValue(value);
+  return out;
+}
+
+function jsonValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map(jsonValue);
+  return value;
 }

@@ -15,7 +15,8 @@ import type { RequestHandler } from 'express';
 import type { Config } from '../config/config-schema.js';
 
 const ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-const ALLOWED_HEADERS = ['Accept', 'Authorization', 'Content-Type', 'X-API-Key', 'X-Requested-With', 'Prefer', 'X-Request-ID'];
+// Mcp-Protocol-Version: sent by MCP clients on every request after initialization (browser-based agents at /mcp).
+const ALLOWED_HEADERS = ['Accept', 'Authorization', 'Content-Type', 'X-API-Key', 'X-Requested-With', 'Prefer', 'X-Request-ID', 'Mcp-Protocol-Version'];
 /** What browser code may read: the Faucet three, and the headers Sluice adds (rate-limit/draft-8 headers). */
 const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-ID', 'Link', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'X-Sluice-Statements'];
 const MAX_AGE_SECONDS = 300;

@@ -5,7 +5,8 @@
  * Order: request id + logging (request-log.ts) → request context → audit hook (records writes, System
  * API changes and 401s once answered) → CORS (answers preflights) → probes (no
  * authentication, no rate limit) → login rate limit → body parsing and authentication for /api/v1 →
- * per-caller rate limit → System API and data routes → 404 → error envelope.
+ * per-caller rate limit → MCP (/mcp, own body parsing and authentication) → System API and data routes →
+ * 404 → error envelope.
  *
  * May import: every surface, system, config, errors.
  */
@@ -17,6 +18,7 @@ import type { Authorizer } from '../auth/authorizer.js';
 import type { Config } from '../config/config-schema.js';
 import { requestErrors } from '../errors.js';
 import { graphqlHandler } from '../graphql/graphql-handler.js';
+import { MCP_PATH, mcpConfigHandler, mcpRoutes } from '../mcp/mcp-http.js';
 import { schemaRoutes } from '../rest/schema-routes.js';
 import { openApiHandler, serviceDocRoutes } from '../openapi/openapi-routes.js';
 import { procRoutes } from '../rest/proc-routes.js';
@@ -71,6 +73,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/v1', express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use('/api/v1', authenticationMiddleware(deps.authenticator));
   if (limits.api.length > 0) app.use('/api/v1', ...limits.api);
+  // MCP (src/mcp): Streamable HTTP at /mcp, authenticated and rate-limited like /api/v1.
+  const mcp = { registry: deps.registry, authorizer: deps.authorizer, audit: deps.audit, limits: deps.config.limits, logger: deps.logger, allowedTools: (id: number) => deps.system.cache.allowedTools(id) };
+  app.use(MCP_PATH, express.json({ limit: BODY_LIMIT }), authenticationMiddleware(deps.authenticator), ...limits.api, mcpRoutes(mcp));
+  app.get('/api/v1/system/mcp', mcpConfigHandler());
   app.use('/api/v1/system', systemRoutes(deps.system));
   app.use(
     '/api/v1/:service/_table',

@@ -13,7 +13,7 @@ import { createUserTokenVerifier } from '../auth/user-tokens.js';
 import type { Config } from '../config/config-schema.js';
 import { AccessCache } from '../system/access-cache.js';
 import { AuditLog } from '../system/audit-log.js';
-import { bootstrapAccessControl } from '../system/bootstrap.js';
+import { bootstrapAccessControl, type AccessControlState } from '../system/bootstrap.js';
 import { ServiceRegistry } from '../system/service-registry.js';
 import type { MetaStore } from '../system/store/meta-store.js';
 import { answerClientError } from './client-error.js';
@@ -50,8 +50,24 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, name: 'sluice' });
 }
 
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config);
+/**
+ * Everything a Sluice process serves with, without HTTP: the metadata store (and its lock), the
+ * audit log, the connected services, authentication and authorization. `startServer` puts HTTP in
+ * front of it; `sluice mcp` (stdio) uses it directly.
+ */
+export interface SluiceCore {
+  readonly access: AccessControlState;
+  readonly audit: AuditLog;
+  readonly registry: ServiceRegistry;
+  readonly cache: AccessCache;
+  readonly adminTokens: AdminTokenConfig;
+  readonly authenticator: Authenticator;
+  readonly authorizer: RoleAuthorizer;
+  /** Writes the queued audit entries, closes the pools and the store. */
+  close(): Promise<void>;
+}
+
+export async function startCore(config: Config, logger: Logger): Promise<SluiceCore> {
   const access = await bootstrapAccessControl(config, logger);
   const audit = new AuditLog(access.store, logger, { retentionDays: config.auditRetentionDays });
   try {
@@ -85,6 +101,26 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       maxPredicates: config.limits.maxPredicates,
     },
   });
+  return {
+    access,
+    audit,
+    registry,
+    cache,
+    adminTokens,
+    authenticator,
+    authorizer,
+    async close() {
+      await audit.close();
+      await registry.close();
+      await access.store.close();
+    },
+  };
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config);
+  const core = await startCore(config, logger);
+  const { access, audit, registry, cache, adminTokens, authenticator, authorizer } = core;
   const system = { config, store: access.store, keyring: access.keyring, cache, registry, adminTokens, logger };
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, config.redisTimeoutMs) : undefined;
   const app = createApp({ config, registry, authenticator, authorizer, system, logger, redis, audit });
@@ -103,9 +139,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
   } catch (error) {
     if (redis) await closeRedis(redis);
-    await registry.close();
-    await audit.close();
-    await access.store.close();
+    await core.close();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -128,11 +162,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           // Requests in flight get a grace period; long streams are cut after it.
           setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
         });
-        // Every request has finished: what they queued for the audit log goes in before the store closes.
-        await audit.close();
         if (redis) await closeRedis(redis);
-        await registry.close();
-        await access.store.close();
+        // Every request has finished: what they queued for the audit log goes in before the store closes.
+        await core.close();
       })();
       return closing;
     },

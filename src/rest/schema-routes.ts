@@ -126,7 +126,7 @@ async function denial(authorizer: Authorizer, principal: Principal, action: Acti
  * grant's columns, or undefined when reading the table is refused. `known` holds answers already
  * obtained (the described table's own grant).
  */
-async function readVisibility(
+export async function readVisibility(
   authorizer: Authorizer,
   principal: Principal,
   service: string,

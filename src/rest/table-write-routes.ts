@@ -96,7 +96,7 @@ function conflictResolution(req: Request, query: WriteQuery): ConflictResolution
   return undefined;
 }
 
-function assertCapable(table: Table, method: string): void {
+export function assertCapable(table: Table, method: string): void {
   const capable =
     method === 'POST' ? table.capabilities.insertable
     : method === 'DELETE' ? table.capabilities.deletable

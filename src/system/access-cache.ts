@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { ApiKeyView, CredentialSource, SessionView } from '../auth/authenticator.js';
 import type { RoleSource, RoleView } from '../auth/role-authorizer.js';
 import { findSession, getAdmin } from './store/admins-repo.js';
-import { findApiKeyByKeyId, touchApiKey } from './store/api-keys-repo.js';
+import { findApiKeyByKeyId, getApiKey, touchApiKey } from './store/api-keys-repo.js';
 import type { MetaStore } from './store/meta-store.js';
 import { getRole, getRoleByName } from './store/roles-repo.js';
 
@@ -49,6 +49,7 @@ export class AccessCache implements CredentialSource, RoleSource {
   private readonly sessions: TtlCache<string, SessionView | undefined>;
   private readonly rolesById: TtlCache<number, RoleView | undefined>;
   private readonly rolesByName: TtlCache<string, RoleView | undefined>;
+  private readonly keyTools: TtlCache<number, readonly string[] | null>;
   private readonly lastUsedWritten = new Map<number, number>();
 
   constructor(
@@ -60,6 +61,7 @@ export class AccessCache implements CredentialSource, RoleSource {
     this.sessions = new TtlCache(ttlMs);
     this.rolesById = new TtlCache(ttlMs);
     this.rolesByName = new TtlCache(ttlMs);
+    this.keyTools = new TtlCache(ttlMs);
   }
 
   /** Forget everything cached: called after every System API write. */
@@ -68,6 +70,12 @@ export class AccessCache implements CredentialSource, RoleSource {
     this.sessions.clear();
     this.rolesById.clear();
     this.rolesByName.clear();
+    this.keyTools.clear();
+  }
+
+  /** The MCP tool allow-list of an API key (by record id); null: no list (an unknown key has none either). */
+  allowedTools(id: number): Promise<readonly string[] | null> {
+    return this.keyTools.get(id, async () => (await getApiKey(this.store, id))?.allowedTools ?? null);
   }
 
   apiKey(keyId: string): Promise<ApiKeyView | undefined> {

@@ -89,6 +89,7 @@ interface KeyJson {
   last_used: string | null;
   expires_at: string | null;
   revoked_at: string | null;
+  allowed_tools: string[] | null;
 }
 interface Success {
   success: boolean;
@@ -807,6 +808,7 @@ describe.skipIf(!demoEngines().includes('pglite'))('System API', () => {
         last_used: null,
         expires_at: null,
         revoked_at: null,
+        allowed_tools: null,
       });
       key = res.body;
       const match = API_KEY_FORMAT.exec(key.api_key) as RegExpExecArray;
@@ -969,8 +971,10 @@ describe.skipIf(!demoEngines().includes('pglite'))('System API', () => {
       expect(first?.is_active).toBe(true);
     });
 
-    it('answers GET /mcp with 501 for an admin', async () => {
-      expectError(await api('GET', '/mcp'), 501, 'notImplemented');
+    it('describes the MCP server at GET /mcp for an admin (details: mcp.test.ts)', async () => {
+      const res = await api<{ tools: { name: string }[] }>('GET', '/mcp');
+      expect(res.status).toBe(200);
+      expect(res.body.tools.map((t) => t.name)).toContain('query');
     });
   });
 });

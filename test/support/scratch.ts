@@ -30,6 +30,8 @@ export interface ScratchFixture {
   readonly server: RunningServer;
   readonly baseUrl: string;
   readonly adminToken: string;
+  /** The DSN service `w` serves (PGlite: a directory the server holds; do not open it again). */
+  readonly dsn: string;
   /** A request as the admin (JSON body when `body` is given) unless `headers` carry other credentials or `anonymous`. */
   send<T = unknown>(method: string, pathAndQuery: string, body?: unknown, init?: { headers?: Record<string, string>; anonymous?: boolean }): Promise<HttpResult<T>>;
   /** Runs SQL directly on the scratch database (PostgreSQL and MariaDB only; PGlite is held by the server). */
@@ -108,6 +110,7 @@ export async function describeScratch(
           server: started.server,
           baseUrl,
           adminToken,
+          dsn,
           sql,
           send: (method, pathAndQuery, body, init = {}) => {
             const headers = new Headers(init.headers);

@@ -27,6 +27,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   openapi: ['catalog', 'query', 'auth', 'errors', 'config', 'http/request-context-middleware'],
   graphql: ['catalog', 'query', 'auth', 'executor', 'errors', 'config', 'http/request-context-middleware'],
   system: ['config', 'catalog', 'query', 'dialects', 'executor', 'auth', 'demo', 'errors', 'http/request-context-middleware'],
+  // MCP is a third surface over the same authorizer and executor; it reuses REST's pure helpers, and
+  // its stdio runner starts the same core as `serve` (http/server.ts).
+  mcp: ['query', 'auth', 'executor', 'catalog', 'errors', 'config', 'system', 'rest', 'http/request-context-middleware', 'http/server'],
   // `sluice codegen` talks to a server over HTTP like any client: no catalog, no database.
   codegen: ['config'],
   http: ['*'],
@@ -41,6 +44,7 @@ const FORBIDDEN_PACKAGES: Record<string, readonly string[]> = {
   rest: ['pg', 'mysql2', '@electric-sql/pglite', 'pg-cursor'],
   openapi: ['pg', 'mysql2', '@electric-sql/pglite', 'pg-cursor'],
   graphql: ['pg', 'mysql2', '@electric-sql/pglite', 'pg-cursor'],
+  mcp: ['pg', 'mysql2', '@electric-sql/pglite', 'pg-cursor'],
   auth: ['pg', 'mysql2', '@electric-sql/pglite', 'express'],
   codegen: ['pg', 'mysql2', '@electric-sql/pglite', 'express'],
 };

@@ -1,23 +1,37 @@
 /**
  * API keys:
- *   GET|POST /api/v1/system/api-key, GET|DELETE /api/v1/system/api-key/{id}
+ *   GET|POST /api/v1/system/api-key, GET|PATCH|DELETE /api/v1/system/api-key/{id}
  * The key is returned once, at creation; the store keeps only an HMAC of its secret. DELETE revokes
- * (the record stays, inactive, for the audit trail).
+ * (the record stays, inactive, for the audit trail). PATCH changes the label and `allowed_tools`,
+ * the key's MCP tool allow-list (null: every tool its role allows; names from auth/mcp-tools.ts).
  */
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
+import { MCP_TOOL_NAMES } from '../../auth/mcp-tools.js';
 import { generateApiKey, hashApiKeySecret } from '../../auth/secrets.js';
 import { ApiError } from '../../errors.js';
-import { createApiKey, getApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../store/api-keys-repo.js';
+import { createApiKey, getApiKey, listApiKeys, revokeApiKey, updateApiKey, type ApiKeyRecord } from '../store/api-keys-repo.js';
 import { getRole } from '../store/roles-repo.js';
 import { adminContext, idParam, listBody, notFound, parseBody } from './route-helpers.js';
 import type { SystemDeps } from './system-deps.js';
+
+/** An MCP tool allow-list: known tool names, each once; null lifts the restriction. */
+const allowedTools = z
+  .array(z.enum(MCP_TOOL_NAMES, { error: (issue) => `unknown MCP tool ${JSON.stringify(issue.input)} (tools: ${MCP_TOOL_NAMES.join(', ')})` }))
+  .max(MCP_TOOL_NAMES.length)
+  .refine((names) => new Set(names).size === names.length, 'names a tool more than once')
+  .nullable();
 
 const createBody = z.strictObject({
   role_id: z.number().int().positive(),
   label: z.string().max(200).optional(),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  allowed_tools: allowedTools.optional(),
 });
+
+const updateBody = z
+  .strictObject({ label: z.string().max(200).optional(), allowed_tools: allowedTools.optional() })
+  .refine((body) => body.label !== undefined || body.allowed_tools !== undefined, 'give label and/or allowed_tools');
 
 function keyJson(key: ApiKeyRecord) {
   return {
@@ -30,6 +44,7 @@ function keyJson(key: ApiKeyRecord) {
     last_used: key.lastUsed,
     expires_at: key.expiresAt,
     revoked_at: key.revokedAt,
+    allowed_tools: key.allowedTools,
   };
 }
 
@@ -59,6 +74,7 @@ export function apiKeyRoutes(deps: SystemDeps): express.Router {
       label: body.label ?? '',
       roleId: body.role_id,
       expiresAt: body.expires_at ? new Date(body.expires_at).toISOString() : null,
+      allowedTools: body.allowed_tools ?? null,
     });
     res.status(201).json({ ...keyJson(key), api_key: generated.plaintext });
   });
@@ -68,6 +84,19 @@ export function apiKeyRoutes(deps: SystemDeps): express.Router {
     const id = idParam(req, 'API key');
     const key = await getApiKey(store, id);
     if (!key) throw notFound('API key', id);
+    res.json(keyJson(key));
+  });
+
+  router.patch('/api-key/:id', async (req: Request, res: Response) => {
+    adminContext(res);
+    const id = idParam(req, 'API key');
+    const body = parseBody(updateBody, req.body);
+    const key = await updateApiKey(store, id, {
+      ...(body.label !== undefined ? { label: body.label } : {}),
+      ...(body.allowed_tools !== undefined ? { allowedTools: body.allowed_tools } : {}),
+    });
+    if (!key) throw notFound('API key', id);
+    cache.invalidate();
     res.json(keyJson(key));
   });
 

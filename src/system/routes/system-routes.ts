@@ -1,15 +1,13 @@
 /**
  * The System API (`/api/v1/system`), as the Faucet reference lays it out: admin sessions and
- * accounts, services, roles, API keys, the audit log, and the MCP configuration (501 until MCP
- * exists). Everything but `POST /admin/session` requires an admin.
+ * accounts, services, roles, API keys and the audit log. Everything but `POST /admin/session`
+ * requires an admin. (`GET /mcp`, the MCP configuration, is mounted by create-app from src/mcp.)
  */
-import express, { type Request, type Response } from 'express';
-import { ApiError } from '../../errors.js';
+import express from 'express';
 import { adminRoutes } from './admin-routes.js';
 import { apiKeyRoutes } from './api-key-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { roleRoutes } from './role-routes.js';
-import { adminContext } from './route-helpers.js';
 import { serviceRoutes } from './service-routes.js';
 import type { SystemDeps } from './system-deps.js';
 
@@ -22,9 +20,5 @@ export function systemRoutes(deps: SystemDeps): express.Router {
   router.use(roleRoutes(deps));
   router.use(apiKeyRoutes(deps));
   router.use(auditRoutes(deps));
-  router.get('/mcp', (_req: Request, res: Response) => {
-    adminContext(res);
-    throw new ApiError(501, 'The MCP server is not available yet', 'notImplemented');
-  });
   return router;
 }

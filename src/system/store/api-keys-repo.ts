@@ -16,6 +16,8 @@ export interface ApiKeyRecord {
   readonly createdAt: string;
   readonly lastUsed: string | null;
   readonly revokedAt: string | null;
+  /** MCP tools the key may call; null: every tool its role allows. */
+  readonly allowedTools: readonly string[] | null;
 }
 
 interface ApiKeyRow {
@@ -30,9 +32,10 @@ interface ApiKeyRow {
   created_at: string;
   last_used: string | null;
   revoked_at: string | null;
+  allowed_tools: string[] | null;
 }
 
-const COLUMNS = 'id, key_id, key_prefix, secret_hash, label, role_id, is_active, expires_at, created_at, last_used, revoked_at';
+const COLUMNS = 'id, key_id, key_prefix, secret_hash, label, role_id, is_active, expires_at, created_at, last_used, revoked_at, allowed_tools';
 
 function toRecord(row: ApiKeyRow): ApiKeyRecord {
   return {
@@ -47,6 +50,7 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
     createdAt: row.created_at,
     lastUsed: row.last_used,
     revokedAt: row.revoked_at,
+    allowedTools: row.allowed_tools,
   };
 }
 
@@ -66,13 +70,38 @@ export async function findApiKeyByKeyId(db: MetaQueryable, keyId: string): Promi
 
 export async function createApiKey(
   db: MetaQueryable,
-  key: { keyId: string; keyPrefix: string; secretHash: string; label: string; roleId: number; expiresAt: string | null },
+  key: {
+    keyId: string;
+    keyPrefix: string;
+    secretHash: string;
+    label: string;
+    roleId: number;
+    expiresAt: string | null;
+    allowedTools?: readonly string[] | null;
+  },
 ): Promise<ApiKeyRecord> {
   const [row] = await db.query<ApiKeyRow>(
-    `INSERT INTO sluice.api_keys (key_id, key_prefix, secret_hash, label, role_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-    [key.keyId, key.keyPrefix, key.secretHash, key.label, key.roleId, key.expiresAt],
+    `INSERT INTO sluice.api_keys (key_id, key_prefix, secret_hash, label, role_id, expires_at, allowed_tools)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+    [key.keyId, key.keyPrefix, key.secretHash, key.label, key.roleId, key.expiresAt, key.allowedTools ?? null],
   );
   return toRecord(row as ApiKeyRow);
+}
+
+/** Changes a key's label and/or MCP tool allow-list (absent fields stay); undefined when there is no such key. */
+export async function updateApiKey(
+  db: MetaQueryable,
+  id: number,
+  changes: { readonly label?: string; readonly allowedTools?: readonly string[] | null },
+): Promise<ApiKeyRecord | undefined> {
+  const [row] = await db.query<ApiKeyRow>(
+    `UPDATE sluice.api_keys
+        SET label = CASE WHEN $2 THEN $3 ELSE label END,
+            allowed_tools = CASE WHEN $4 THEN $5::text[] ELSE allowed_tools END
+      WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, changes.label !== undefined, changes.label ?? '', changes.allowedTools !== undefined, changes.allowedTools ?? null],
+  );
+  return row && toRecord(row);
 }
 
 export async function revokeApiKey(db: MetaQueryable, id: number): Promise<ApiKeyRecord | undefined> {

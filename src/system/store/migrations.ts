@@ -117,4 +117,12 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX audit_log_key_id_idx ON sluice.audit_log (key_id, at DESC) WHERE key_id IS NOT NULL`,
     ],
   },
+  {
+    version: 3,
+    name: 'api keys: MCP tool allow-list',
+    statements: [
+      // NULL: every tool the key's role allows; an array: only these MCP tools (names checked by the System API).
+      `ALTER TABLE sluice.api_keys ADD COLUMN allowed_tools text[]`,
+    ],
+  },
 ];
