@@ -15,6 +15,7 @@ import { AccessCache } from '../system/access-cache.js';
 import { AuditLog } from '../system/audit-log.js';
 import { bootstrapAccessControl } from '../system/bootstrap.js';
 import { ServiceRegistry } from '../system/service-registry.js';
+import { getSemanticOverrides } from '../system/store/semantic-repo.js';
 import type { MetaStore } from '../system/store/meta-store.js';
 import { answerClientError } from './client-error.js';
 import { createApp } from './create-app.js';
@@ -60,7 +61,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await access.store.close();
     throw error;
   }
-  const registry = await ServiceRegistry.start(access.services, logger);
+  const registry = await ServiceRegistry.start(access.services, logger, (service) => getSemanticOverrides(access.store, service));
   const cache = new AccessCache(access.store, logger);
   const adminTokens: AdminTokenConfig = {
     secret: access.keyring.jwtSecret,

@@ -10,6 +10,7 @@ import { apiKeyRoutes } from './api-key-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { roleRoutes } from './role-routes.js';
 import { adminContext } from './route-helpers.js';
+import { semanticRoutes } from './semantic-routes.js';
 import { serviceRoutes } from './service-routes.js';
 import type { SystemDeps } from './system-deps.js';
 
@@ -19,6 +20,7 @@ export function systemRoutes(deps: SystemDeps): express.Router {
   const router = express.Router();
   router.use(adminRoutes(deps));
   router.use(serviceRoutes(deps));
+  router.use(semanticRoutes(deps));
   router.use(roleRoutes(deps));
   router.use(apiKeyRoutes(deps));
   router.use(auditRoutes(deps));

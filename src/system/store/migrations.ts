@@ -117,4 +117,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX audit_log_key_id_idx ON sluice.audit_log (key_id, at DESC) WHERE key_id IS NOT NULL`,
     ],
   },
+  // Version 3 belongs to the MCP configuration; versions are applied in order, each once, so a store
+  // may hold 4 before 3 while both are being merged.
+  {
+    version: 4,
+    name: 'semantic layer: display names and descriptions of tables and columns',
+    statements: [
+      // One document per service, in the shape of `PUT …/semantic` (see system/store/semantic-repo.ts);
+      // it goes with its service.
+      `CREATE TABLE sluice.semantic_overrides (
+        service_name text PRIMARY KEY REFERENCES sluice.services (name) ON DELETE CASCADE ON UPDATE CASCADE,
+        document jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+  },
 ];
