@@ -16,7 +16,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { generate } from '@graphql-codegen/cli';
+import { ensureContext, executeCodegen } from '@graphql-codegen/cli';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { CodegenError } from './codegen-error.js';
 import type { GeneratedFile } from './generate-rest-sdk.js';
@@ -94,14 +94,16 @@ export async function generateGraphqlSdk(schema: GraphQLSchema, options: Graphql
   }
 }
 
-async function runGenerator(config: Parameters<typeof generate>[0]): Promise<GeneratedFile[]> {
-  let outputs: Awaited<ReturnType<typeof generate>>;
+/** Runs the generator in memory (`executeCodegen`, which logs nothing: `generate` prints to the console on errors). */
+async function runGenerator(config: Parameters<typeof ensureContext>[0] & { readonly cwd: string }): Promise<GeneratedFile[]> {
+  let outcome: Awaited<ReturnType<typeof executeCodegen>>;
   try {
-    outputs = await generate(config, false);
+    outcome = await executeCodegen(ensureContext(config));
   } catch (error) {
     throw new CodegenError(`GraphQL Code Generator failed: ${describeGeneratorError(error)}`);
   }
-  return outputs.map((o: { filename: string; content: string }) => ({ path: o.filename.split(path.sep).join('/'), contents: o.content }));
+  if (outcome.error) throw new CodegenError(`GraphQL Code Generator failed: ${describeGeneratorError(outcome.error)}`);
+  return outcome.result.map((o: { filename: string; content: string }) => ({ path: o.filename.split(path.sep).join('/'), contents: o.content }));
 }
 
 /** The generator's errors (often an AggregateError of validation errors per document), in one line each. */
