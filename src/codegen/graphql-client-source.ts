@@ -12,6 +12,7 @@
  */
 import { CodegenError } from './codegen-error.js';
 import type { RootOperations } from './graphql-root-operations.js';
+import { commentText, literal } from './rest-client-source.js';
 
 export interface GraphqlClientSourceOptions {
   readonly service: string;
@@ -21,9 +22,6 @@ export interface GraphqlClientSourceOptions {
   readonly withSdk: boolean;
 }
 
-const literal = (text: string) => JSON.stringify(text);
-/** Text safe inside a `/** … *\/` comment. */
-const commentText = (text: string) => text.replace(/\*\//g, '*\u200b/').replace(/\s+/g, ' ').trim();
 
 /**
  * `graphql/sdk.ts` for `operations`, given the client preset's `graphql/root/graphql.ts` (read for
