@@ -387,6 +387,13 @@ describe.skipIf(ENGINES.length === 0)('sluice codegen: typed REST client', () =>
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toMatch(/^sluice: GraphQL Code Generator failed: .*Cannot query field "notes" on type "orders"/);
     expect(failure?.stderr?.split('\n').filter(Boolean), failure?.stderr).toHaveLength(1);
+    // A glob that matches nothing is an error too, naming it.
+    const none = await run(process.execPath, ['--import', 'tsx', MAIN, 'codegen', ...args.slice(0, -1), path.join(work, 'no-such-dir/*.graphql'), '--token', server.adminToken], { cwd: ROOT }).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(none?.code).toBe(1);
+    expect(none?.stderr).toMatch(/^sluice: GraphQL Code Generator failed: .*no-such-dir\/\*\.graphql/);
     // The admin may select it: the same document generates.
     await run(process.execPath, ['--import', 'tsx', MAIN, 'codegen', ...args, '--token', server.adminToken], { cwd: ROOT });
     expect(await readFile(path.join(work, 'hidden-out/graphql/documents/graphql.ts'), 'utf8')).toContain('export const OrderNotesDocument');
