@@ -4,9 +4,10 @@
  * the same name and type, and the selection is bounded:
  * - a row type (one that a root query field returns as a list: `orders`) selects its scalar and
  *   enum fields, never its relations;
- * - any other object type (`orders_aggregate`, `orders_mutation_response`) selects its scalar and
- *   enum fields and, one level down, the scalar and enum fields of its object fields
- *   (`aggregate { count }`, `nodes { id … }`, `returning { id … }`).
+ * - any other object type (`orders_aggregate`, `orders_connection`, `orders_mutation_response`)
+ *   selects its scalar and enum fields, the rows of its row-typed fields up to the third level
+ *   (`nodes { id … }`, `edges { node { id … } }`, `returning { id … }`), and the scalar and enum
+ *   fields of its other object fields, one level down (`aggregate { count }`, `pageInfo { … }`).
  * Fields with required arguments are left out of selections; a root field with nothing to select is
  * left out of the SDK. The operation is named after the root field, so the SDK's methods are too.
  *
@@ -84,11 +85,12 @@ function returnsList(type: GraphQLOutputType): boolean {
 function selectionOf(type: GraphQLNamedType, rowTypes: ReadonlySet<string>, depth: number): string | undefined {
   if (isLeafType(type)) return '';
   if (!isObjectType(type)) return undefined; // interfaces and unions: Sluice has none
+  const row = rowTypes.has(type.name);
   const parts: string[] = [];
   for (const field of selectable(type)) {
     const named = getNamedType(field.type);
     if (isLeafType(named)) parts.push(field.name);
-    else if (depth === 1 && !rowTypes.has(type.name)) {
+    else if (!row && (rowTypes.has(named.name) ? depth < 3 : depth < 2)) {
       const inner = selectionOf(named, rowTypes, depth + 1);
       if (inner) parts.push(`${field.name} ${inner}`);
     }
