@@ -74,7 +74,7 @@ export function buildCatalog(raw: RawCatalog, service: string): Catalog {
       kind: object.kind,
       schema: raw.schema,
       name: object.name,
-      ...(object.comment ? { comment: object.comment } : {}),
+      ...(object.comment ? { comment: object.comment, description: object.comment } : {}),
       columns,
       columnsByName: new Map(columns.map((c) => [c.name, c])),
       primaryKey: primary?.columns ?? [],
@@ -118,7 +118,7 @@ function toColumn(raw: RawColumn): Column {
     ...(raw.precision !== null ? { precision: raw.precision } : {}),
     ...(raw.scale !== null ? { scale: raw.scale } : {}),
     ...(raw.enumValues !== null ? { enumValues: raw.enumValues } : {}),
-    ...(raw.comment ? { comment: raw.comment } : {}),
+    ...(raw.comment ? { comment: raw.comment, description: raw.comment } : {}),
   };
 }
 

@@ -59,7 +59,12 @@ export interface Column {
   readonly scale?: number;
   /** For `enum` columns (and arrays of enums): the labels, in declaration order. */
   readonly enumValues?: readonly string[];
+  /** The database comment (`COMMENT ON COLUMN`, MySQL `COMMENT '…'`), as introspected. */
   readonly comment?: string;
+  /** From the semantic layer (see `semantic.ts`): an override, else absent. */
+  readonly displayName?: string;
+  /** From the semantic layer: the override, else the database comment. What every surface shows. */
+  readonly description?: string;
 }
 
 /** One column of a (possibly composite) foreign key: `from` on the referencing table, `to` on the referenced. */
@@ -133,7 +138,12 @@ export interface Table {
   readonly kind: 'table' | 'view' | 'materializedView';
   readonly schema: string;
   readonly name: string;
+  /** The database comment (`COMMENT ON TABLE`, MySQL table `COMMENT=`), as introspected. */
   readonly comment?: string;
+  /** From the semantic layer (see `semantic.ts`): an override, else absent. */
+  readonly displayName?: string;
+  /** From the semantic layer: the override, else the database comment. What every surface shows. */
+  readonly description?: string;
   /** In ordinal order. */
   readonly columns: readonly Column[];
   readonly columnsByName: ReadonlyMap<string, Column>;

@@ -6,7 +6,7 @@
  *                [--log-level L] [--pool-size N] [--cors-origins LIST] [--rate-limit N] [--login-rate-limit N]
  *   sluice admin create --email E [--name N] [--password-stdin] [--data-dir DIR]
  *   sluice introspect DSN [--schema S] [--raw]
- *   sluice codegen --url URL --service NAME [--api-key KEY | --token JWT] --out DIR
+ *   sluice codegen --url URL --service NAME [--api-key KEY | --token JWT] --out DIR [--documents GLOB]
  *   sluice mcp --service NAME [--api-key KEY] [--config FILE] [--data-dir DIR] | --url URL --service NAME --api-key KEY
  *
  * Every serve option also has an environment form (see config/load-config.ts). Configuration errors
@@ -128,7 +128,10 @@ async function codegen(options: CodegenOptions): Promise<void> {
   const { runCodegen } = await import('../codegen/run-codegen.js');
   const result = await runCodegen(options);
   const tables = result.tables.length ? result.tables.join(', ') : 'none';
-  process.stdout.write(`Wrote the REST SDK of service ${options.service} (tables: ${tables}):\n${result.files.map((f) => `  ${f}\n`).join('')}`);
+  const roots = result.rootFields.length ? result.rootFields.join(', ') : 'none';
+  process.stdout.write(
+    `Wrote the REST and GraphQL SDKs of service ${options.service} (tables: ${tables}; GraphQL root fields: ${roots}):\n${result.files.map((f) => `  ${f}\n`).join('')}`,
+  );
 }
 
 interface McpCliOptions {
@@ -206,7 +209,8 @@ program
   // From the environment too, so the key need not appear in shell history or `ps`.
   .addOption(new Option('--api-key <key>', 'the API key whose role the client is generated for').env('SLUICE_CODEGEN_API_KEY'))
   .option('--token <jwt>', 'a session token or end-user JWT instead of an API key')
-  .requiredOption('-o, --out <dir>', 'the directory to write the client to (files go under rest/)')
+  .requiredOption('-o, --out <dir>', 'the directory to write the clients to (under rest/ and graphql/)')
+  .option('--documents <glob>', 'your .graphql documents (a glob, e.g. "src/**/*.graphql"): typed document nodes under graphql/documents/')
   .action((options: CodegenOptions) => codegen(options));
 
 program

@@ -60,9 +60,10 @@ export function listableTables(document: ServiceDocument, service: string): Tabl
   return tables.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-const literal = (text: string) => JSON.stringify(text);
+/** A string literal of `text`. */
+export const literal = (text: string) => JSON.stringify(text);
 /** Text safe inside a `/** … *\/` comment. */
-const commentText = (text: string) => text.replace(/\*\//g, '*\u200b/').replace(/\s+/g, ' ').trim();
+export const commentText = (text: string) => text.replace(/\*\//g, '*\u200b/').replace(/\s+/g, ' ').trim();
 
 export interface RestClientSourceOptions {
   readonly service: string;

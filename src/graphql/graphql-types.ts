@@ -293,14 +293,14 @@ export function buildSchema(
     const manyToMany = usable.filter((r): r is ManyToMany => r.kind === 'manyToMany');
 
     objectOf(model).implement({
-      description: table.comment ?? `${table.kind === 'table' ? 'Table' : 'View'} ${table.name}`,
+      description: table.description ?? `${table.kind === 'table' ? 'Table' : 'View'} ${table.name}`,
       fields: (t) => {
         const out: Record<string, ReturnType<typeof t.field>> = {};
         for (const [name, column] of model.fields) {
           out[name] = t.field({
             type: columnType(column),
             nullable: column.nullable || table.kind !== 'table',
-            ...(column.comment ? { description: column.comment } : {}),
+            ...(column.description ? { description: column.description } : {}),
             resolve: (row) => row[column.name] as never,
           });
         }

@@ -15,6 +15,7 @@ import { AccessCache } from '../system/access-cache.js';
 import { AuditLog } from '../system/audit-log.js';
 import { bootstrapAccessControl, type AccessControlState } from '../system/bootstrap.js';
 import { ServiceRegistry } from '../system/service-registry.js';
+import { getSemanticOverrides } from '../system/store/semantic-repo.js';
 import type { MetaStore } from '../system/store/meta-store.js';
 import { answerClientError } from './client-error.js';
 import { createApp } from './create-app.js';
@@ -76,7 +77,7 @@ export async function startCore(config: Config, logger: Logger): Promise<SluiceC
     await access.store.close();
     throw error;
   }
-  const registry = await ServiceRegistry.start(access.services, logger);
+  const registry = await ServiceRegistry.start(access.services, logger, (service) => getSemanticOverrides(access.store, service));
   const cache = new AccessCache(access.store, logger);
   const adminTokens: AdminTokenConfig = {
     secret: access.keyring.jwtSecret,

@@ -68,7 +68,8 @@ function columnSchema(column: Column): Schema {
   const schema: Schema = { ...valueSchema(column.valueType, column.nullable, column.enumValues) };
   if (column.maxLength !== undefined && column.valueType === 'string') schema.maxLength = column.maxLength;
   if (column.generated !== null) schema.readOnly = true;
-  if (column.comment) schema.description = schema.description ? `${column.comment}. ${schema.description}` : column.comment;
+  if (column.displayName) schema.title = column.displayName;
+  if (column.description) schema.description = schema.description ? `${column.description}. ${schema.description}` : column.description;
   return schema;
 }
 
@@ -80,7 +81,8 @@ export function recordSchema(table: Table, columns: ReadonlySet<string> | 'all')
   for (const column of table.columns) if (visible(columns, column.name)) properties[column.name] = columnSchema(column);
   return {
     type: 'object',
-    ...(table.comment ? { description: table.comment } : {}),
+    ...(table.displayName ? { title: table.displayName } : {}),
+    ...(table.description ? { description: table.description } : {}),
     properties,
   };
 }

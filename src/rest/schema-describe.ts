@@ -35,6 +35,10 @@ export interface ColumnSchema {
   readonly scale?: number;
   readonly enum_values?: readonly string[];
   readonly comment?: string;
+  /** From the semantic layer: an override. */
+  readonly display_name?: string;
+  /** From the semantic layer: an override, else the comment. */
+  readonly description?: string;
 }
 
 export interface ForeignKeySchema {
@@ -75,6 +79,10 @@ export interface TableSchema {
   readonly name: string;
   readonly type: 'table' | 'view' | 'materialized_view';
   readonly comment?: string;
+  /** From the semantic layer: an override. */
+  readonly display_name?: string;
+  /** From the semantic layer: an override, else the comment. */
+  readonly description?: string;
   readonly primary_key: readonly string[];
   readonly columns: readonly ColumnSchema[];
   readonly foreign_keys: readonly ForeignKeySchema[];
@@ -125,6 +133,8 @@ function describeColumn(table: Table, column: Column): ColumnSchema {
     ...(column.scale !== undefined ? { scale: column.scale } : {}),
     ...(column.enumValues !== undefined ? { enum_values: column.enumValues } : {}),
     ...(column.comment !== undefined ? { comment: column.comment } : {}),
+    ...(column.displayName !== undefined ? { display_name: column.displayName } : {}),
+    ...(column.description !== undefined ? { description: column.description } : {}),
   };
 }
 
@@ -171,6 +181,8 @@ export function describeTable(table: Table, visibility: Visibility): TableSchema
     name: table.name,
     type: TYPE_NAMES[table.kind],
     ...(table.comment !== undefined ? { comment: table.comment } : {}),
+    ...(table.displayName !== undefined ? { display_name: table.displayName } : {}),
+    ...(table.description !== undefined ? { description: table.description } : {}),
     primary_key: own(table.primaryKey) ? [...table.primaryKey] : [],
     columns: table.columns.filter((c) => isVisible(c.name)).map((c) => describeColumn(table, c)),
     foreign_keys: table.foreignKeys

@@ -18,6 +18,7 @@ import { buildCatalog } from '../catalog/build-catalog.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { RawCatalog } from '../catalog/raw-catalog.js';
 import { closestMatch } from '../catalog/resolve.js';
+import { applySemantics, NO_OVERRIDES, type SemanticOverrides, type SemanticSource } from '../catalog/semantic.js';
 import type { Config, Dsn, ServiceConfig } from '../config/config-schema.js';
 import { defaultSchema, parseDsn } from '../config/config-schema.js';
 import { seedDemoIfEmpty } from '../demo/seed-demo.js';
@@ -76,6 +77,8 @@ interface ServiceEntry {
   connection?: ServiceConnection;
   /** Introspection already done by a probe: the first load uses it instead of reading the schema again. */
   probed?: RawCatalog;
+  /** The catalog of the current snapshot before semantic overrides (descriptions from comments only). */
+  base?: Catalog;
   retryTimer?: NodeJS.Timeout;
   retryDelayMs: number;
   /** Serialises opens and refreshes of this service. */
@@ -134,11 +137,21 @@ export class ServiceRegistry {
   private readonly entries = new Map<string, ServiceEntry>();
   private closed = false;
 
-  private constructor(private readonly logger: Logger) {}
+  private constructor(
+    private readonly logger: Logger,
+    private readonly semantics: SemanticSource,
+  ) {}
 
-  /** Opens every service (in parallel). Resolves when each is ready or known to be unavailable. */
-  static async start(settings: readonly ServiceSettings[], logger: Logger): Promise<ServiceRegistry> {
-    const registry = new ServiceRegistry(logger);
+  /**
+   * Opens every service (in parallel). Resolves when each is ready or known to be unavailable.
+   * `semantics` reads a service's semantic overrides; they are merged into its catalog at every load.
+   */
+  static async start(
+    settings: readonly ServiceSettings[],
+    logger: Logger,
+    semantics: SemanticSource = () => Promise.resolve(NO_OVERRIDES),
+  ): Promise<ServiceRegistry> {
+    const registry = new ServiceRegistry(logger, semantics);
     for (const s of settings) registry.entries.set(s.name, { settings: s, state: { state: 'connecting' }, retryDelayMs: 1000 });
     await Promise.all(settings.map((s) => registry.open(s.name)));
     return registry;
@@ -245,6 +258,22 @@ export class ServiceRegistry {
     return this.snapshot(name);
   }
 
+  /**
+   * Merges the service's semantic overrides (read afresh) into its current catalog, without
+   * introspecting again, and swaps the snapshot; 404/503 like `snapshot`.
+   */
+  async reloadSemantics(name: string): Promise<ServiceSnapshot> {
+    this.snapshot(name);
+    const entry = this.entries.get(name) as ServiceEntry;
+    await this.enqueue(entry, async () => {
+      const overrides = await this.semantics(name);
+      const { state, base } = entry;
+      if (state.state !== 'ready' || !base) return;
+      entry.state = { state: 'ready', snapshot: Object.freeze({ ...state.snapshot, catalog: applySemantics(base, overrides), loadedAt: new Date() }) };
+    });
+    return this.snapshot(name);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.entries.values()].map((entry) => this.dispose(entry)));
@@ -260,9 +289,24 @@ export class ServiceRegistry {
   private open(name: string): Promise<void> {
     const entry = this.entries.get(name);
     if (!entry) return Promise.resolve();
-    const run = (entry.pending ?? Promise.resolve()).then(() => this.load(entry));
-    entry.pending = run.catch(() => undefined); // the next open waits for this one, whatever its outcome
+    return this.enqueue(entry, () => this.load(entry));
+  }
+
+  /** Runs `job` after the service's pending opens and refreshes. */
+  private enqueue(entry: ServiceEntry, job: () => Promise<void>): Promise<void> {
+    const run = (entry.pending ?? Promise.resolve()).then(job);
+    entry.pending = run.catch(() => undefined); // the next job waits for this one, whatever its outcome
     return run;
+  }
+
+  /** The overrides of a service; a store that cannot be read leaves the database comments in place. */
+  private async overridesOf(name: string): Promise<SemanticOverrides> {
+    try {
+      return await this.semantics(name);
+    } catch (error) {
+      this.logger.error({ service: name, reason: describeFailure(error) }, 'reading the semantic overrides failed; using the database comments');
+      return NO_OVERRIDES;
+    }
   }
 
   private async load(entry: ServiceEntry): Promise<void> {
@@ -276,7 +320,9 @@ export class ServiceRegistry {
       }
       const raw = entry.probed ?? (await dialect.introspect(driver, { schema: settings.schema }));
       entry.probed = undefined; // later loads (refresh) read the schema afresh
-      const catalog = buildCatalog(raw, settings.name);
+      const base = buildCatalog(raw, settings.name);
+      const catalog = applySemantics(base, await this.overridesOf(settings.name));
+      entry.base = base;
       const executor = new Executor({ service: settings.name, driver, dialect, logger: this.logger });
       entry.state = { state: 'ready', snapshot: Object.freeze({ name: settings.name, settings, catalog, executor, loadedAt: new Date() }) };
       entry.retryDelayMs = 1000;

@@ -8,6 +8,7 @@ import { adminRoutes } from './admin-routes.js';
 import { apiKeyRoutes } from './api-key-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { roleRoutes } from './role-routes.js';
+import { semanticRoutes } from './semantic-routes.js';
 import { serviceRoutes } from './service-routes.js';
 import type { SystemDeps } from './system-deps.js';
 
@@ -17,6 +18,7 @@ export function systemRoutes(deps: SystemDeps): express.Router {
   const router = express.Router();
   router.use(adminRoutes(deps));
   router.use(serviceRoutes(deps));
+  router.use(semanticRoutes(deps));
   router.use(roleRoutes(deps));
   router.use(apiKeyRoutes(deps));
   router.use(auditRoutes(deps));

@@ -125,4 +125,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE sluice.api_keys ADD COLUMN allowed_tools text[]`,
     ],
   },
+  {
+    version: 4,
+    name: 'semantic layer: display names and descriptions of tables and columns',
+    statements: [
+      // One document per service, in the shape of `PUT …/semantic` (see system/store/semantic-repo.ts);
+      // it goes with its service.
+      `CREATE TABLE sluice.semantic_overrides (
+        service_name text PRIMARY KEY REFERENCES sluice.services (name) ON DELETE CASCADE ON UPDATE CASCADE,
+        document jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+  },
 ];
