@@ -164,7 +164,7 @@ async function mcp(options: McpCliOptions): Promise<void> {
 
 const program = new Command()
   .name('sluice')
-  .description('Turns live PostgreSQL and MySQL/MariaDB databases into a REST API (GraphQL to come)')
+  .description('Turns live PostgreSQL and MySQL/MariaDB databases into a REST and GraphQL API (and an MCP server for AI agents)')
   .showHelpAfterError();
 
 program

@@ -81,8 +81,10 @@ const row = z.record(z.string(), z.unknown());
 
 const define = <S extends z.ZodObject>(tool: ToolDefinition<S>): ToolDefinition<S> => tool;
 
-/** The description agents see for a table, column or procedure: its database comment. */
-const descriptionOf = (item: { readonly comment?: string | undefined }): string | null => item.comment ?? null;
+/** The description agents see for a table, column or procedure: the semantic layer's (override, else database comment). */
+const descriptionOf = (item: { readonly description?: string | undefined; readonly comment?: string | undefined }): string | null => item.description ?? item.comment ?? null;
+/** The display name the semantic layer gives a table or column, if any. */
+const displayNameOf = (item: { readonly displayName?: string | undefined }): string | null => item.displayName ?? null;
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
@@ -116,6 +118,7 @@ function tableSummary(table: Table) {
   return {
     name: table.name,
     type: table.kind === 'materializedView' ? 'materialized_view' : table.kind,
+    display_name: displayNameOf(table),
     description: descriptionOf(table),
     primary_key: [...table.primaryKey],
     insertable: table.capabilities.insertable,
@@ -141,8 +144,12 @@ async function describeFor(env: Pick<ToolEnv, 'deps' | 'caller'>, svc: string, t
   const description = describeTable(table, visibility);
   return {
     ...description,
+    display_name: displayNameOf(table),
     description: descriptionOf(table),
-    columns: description.columns.map((column) => ({ ...column, description: descriptionOf(table.columnsByName.get(column.name) ?? column) })),
+    columns: description.columns.map((column) => {
+      const known = table.columnsByName.get(column.name);
+      return { ...column, display_name: known ? displayNameOf(known) : null, description: descriptionOf(known ?? column) };
+    }),
   };
 }
 

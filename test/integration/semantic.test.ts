@@ -8,6 +8,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
 import { openPgliteDriver } from '../../src/dialects/postgres/pglite-driver.js';
 import { tableTypeName, fieldName } from '../../src/graphql/graphql-names.js';
@@ -161,6 +163,22 @@ await describeScratch('semantic', DDL, (fixture) => {
     expect(fieldDescription(type, 'name')).toBe(NAME_COMMENT);
     expect(fieldDescription(type, 'born')).toBe('Date of birth');
     expect((await graphqlType(f, 'books')).description).toBe('Every book we stock');
+
+    // MCP's describe_table shows them to agents.
+    const mcp = new Client({ name: 'semantic-test', version: '1.0.0' });
+    await mcp.connect(new StreamableHTTPClientTransport(new URL('/mcp', f.baseUrl), { requestInit: { headers: { authorization: `Bearer ${f.adminToken}` } } }));
+    try {
+      const described = (await mcp.callTool({ name: 'describe_table', arguments: { service: SCRATCH_SERVICE, table: 'authors' } })) as {
+        isError?: boolean;
+        structuredContent?: { display_name: string | null; description: string | null; columns: { name: string; display_name: string | null; description: string | null }[] };
+      };
+      expect(described.isError, JSON.stringify(described)).toBeFalsy();
+      expect(described.structuredContent).toMatchObject({ display_name: 'Authors', description: 'Writers in the catalogue' });
+      expect(described.structuredContent?.columns.find((c) => c.name === 'name')).toMatchObject({ display_name: 'Author name', description: NAME_COMMENT });
+      expect(described.structuredContent?.columns.find((c) => c.name === 'born')).toMatchObject({ display_name: 'Born', description: 'Date of birth' });
+    } finally {
+      await mcp.close();
+    }
 
     // The schema endpoint carries them too, beside the raw comment.
     const described = await f.send<{ comment?: string; display_name?: string; description?: string }>('GET', `/api/v1/${SCRATCH_SERVICE}/_schema/authors`);
