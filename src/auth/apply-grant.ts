@@ -331,11 +331,15 @@ export function applyGrant<S extends Statement>(statement: S, grant: Grant, opti
     case 'update':
     case 'delete':
       return brand({ ...statement, where: and(filterSubqueries(statement.where, grants), grant.rowFilter) ?? statement.where });
-    case 'insert':
+    case 'insert': {
       if (grant.rowFilter && !options.insertCheckedAgainstRowFilter) {
         throw new ApiError(403, 'Inserting under a row filter is not allowed for this role', 'rowFilterOnInsert');
       }
-      return brand(statement);
+      // A conditional upsert's condition may read related tables: their row filters apply there too.
+      const conflict = statement.onConflict;
+      if (!conflict?.where) return brand(statement);
+      return brand({ ...statement, onConflict: { ...conflict, where: filterSubqueries(conflict.where, grants) } });
+    }
     case 'call':
       return brand(statement);
   }

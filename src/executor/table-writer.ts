@@ -16,7 +16,7 @@
  *
  * May import: auth, catalog, dialects, query, errors, executor.
  */
-import { applyGrant, rowFilterCheck } from '../auth/apply-grant.js';
+import { applyGrant, rowFilterCheck, type ApplyGrantOptions } from '../auth/apply-grant.js';
 import type { Grant } from '../auth/authorizer.js';
 import type { Column, Table } from '../catalog/catalog-types.js';
 import type { Row } from '../dialects/dialect.js';
@@ -32,6 +32,17 @@ export interface WriteScope {
   readonly grant: Grant;
   /** The columns to return (the request's `fields`, within the grant). */
   readonly returning: readonly ColumnRef[];
+  /**
+   * The caller's read grants on the tables the write's conditions read through relations (GraphQL's
+   * `where: {customer: {…}}`): their columns are checked and their row filters apply inside the
+   * subqueries, as for reads. Without it, such a condition is refused.
+   */
+  readonly related?: ReadonlyMap<string, Grant>;
+}
+
+/** `applyGrant`'s options for a statement of this write. */
+function grantOptions(scope: WriteScope, insert = false): ApplyGrantOptions {
+  return { ...(scope.related ? { related: scope.related } : {}), ...(insert ? { insertCheckedAgainstRowFilter: true } : {}) };
 }
 
 export interface InsertOutcome {
@@ -155,7 +166,7 @@ export class TableWriter {
   }
 
   private async insertReturningRows(tx: StatementRunner, statement: Insert, scope: WriteScope): Promise<Row[]> {
-    const { rows } = await tx.run(applyGrant(statement, scope.grant, { insertCheckedAgainstRowFilter: true }), scope.ctx);
+    const { rows } = await tx.run(applyGrant(statement, scope.grant, grantOptions(scope, true)), scope.ctx);
     await this.checkRowFilter(tx, keyRowsOf(this.key, rows), scope);
     return this.project(rows, scope.returning);
   }
@@ -166,7 +177,7 @@ export class TableWriter {
     for (const [i, values] of group.statement.rows.entries()) {
       const record = records.get(group.indexes[i] as number) as RecordValues;
       const single: Insert = { ...group.statement, rows: [values], returning: [] };
-      const result = await tx.run(applyGrant(single, scope.grant, { insertCheckedAgainstRowFilter: true }), scope.ctx);
+      const result = await tx.run(applyGrant(single, scope.grant, grantOptions(scope, true)), scope.ctx);
       const condition = this.insertedRowCondition(record, result.insertId);
       if (!condition) {
         // Nothing identifies the row: answer with what was written (the Faucet contract's fallback).
@@ -222,21 +233,21 @@ export class TableWriter {
     if (checked && this.key.length === 0) throw authErrors.rowFilterWithoutKey(this.table.name);
     if (this.returningSupport === 'all') {
       const statement: Update = { kind: 'update', table: tableRef(this.table), set, where, returning: this.withKey(scope.returning, checked) };
-      const { rows } = await tx.run(applyGrant(statement, scope.grant), scope.ctx);
+      const { rows } = await tx.run(applyGrant(statement, scope.grant, grantOptions(scope)), scope.ctx);
       await this.checkRowFilter(tx, keyRowsOf(this.key, rows), scope);
       return { rows: this.project(rows, scope.returning), count: rows.length };
     }
     if (this.key.length === 0) {
       const statement: Update = { kind: 'update', table: tableRef(this.table), set, where, returning: [] };
-      const result = await tx.run(applyGrant(statement, scope.grant), scope.ctx);
+      const result = await tx.run(applyGrant(statement, scope.grant, grantOptions(scope)), scope.ctx);
       return { rows: [], count: result.affectedRows ?? 0 };
     }
     // Without UPDATE … RETURNING: fix the set of rows by their keys, update exactly those, read them back.
-    const keys = keyRowsOf(this.key, (await tx.run(applyGrant(this.select(this.keyRefs(), where), scope.grant), scope.ctx)).rows);
+    const keys = keyRowsOf(this.key, (await tx.run(applyGrant(this.select(this.keyRefs(), where), scope.grant, grantOptions(scope)), scope.ctx)).rows);
     if (keys.length === 0) return { rows: [], count: 0 };
     const matched = keysCondition(this.table, this.key, keys);
     const statement: Update = { kind: 'update', table: tableRef(this.table), set, where: and(matched, where) ?? matched, returning: [] };
-    await tx.run(applyGrant(statement, scope.grant), scope.ctx);
+    await tx.run(applyGrant(statement, scope.grant, grantOptions(scope)), scope.ctx);
     const after = keysCondition(this.table, this.key, this.keysAfter(keys, set));
     await this.checkRowFilterWhere(tx, after, scope);
     return { rows: await this.readWhere(tx, after, scope), count: keys.length };
@@ -259,7 +270,7 @@ export class TableWriter {
       const returning = options.returnRows && this.returningSupport !== 'none' ? scope.returning : [];
       const before = options.returnRows && this.returningSupport === 'none' ? await this.readWhere(tx, where, scope) : undefined;
       const statement: Delete = { kind: 'delete', from: tableRef(this.table), where, returning };
-      const result = await tx.run(applyGrant(statement, scope.grant), scope.ctx);
+      const result = await tx.run(applyGrant(statement, scope.grant, grantOptions(scope)), scope.ctx);
       const rows = before ?? result.rows;
       return { rows, count: returning.length > 0 ? result.rows.length : (result.affectedRows ?? rows.length) };
     });
@@ -276,7 +287,7 @@ export class TableWriter {
   }
 
   private async readWhere(tx: StatementRunner, where: Expr, scope: WriteScope): Promise<Row[]> {
-    return (await tx.run(applyGrant(this.select(scope.returning, where), scope.grant), scope.ctx)).rows;
+    return (await tx.run(applyGrant(this.select(scope.returning, where), scope.grant, grantOptions(scope)), scope.ctx)).rows;
   }
 
   private checkRowFilter(tx: StatementRunner, keys: readonly Param[][], scope: WriteScope): Promise<void> {

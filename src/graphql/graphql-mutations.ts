@@ -26,6 +26,7 @@ import { columnRef, param } from '../query/ir-factories.js';
 import type { ColumnRef, Expr, Update } from '../query/ir.js';
 import { recordValues, setList, writeValue, type ConflictResolution, type RecordValues } from '../query/rest-writes.js';
 import { keyToExpr, whereToExpr, type BoolExp } from './graphql-filters.js';
+import { conditionGrants } from './graphql-grants.js';
 import { enumValueName, fieldName } from './graphql-names.js';
 import type { BuilderTypes, GraphqlContext } from './graphql-scalars.js';
 import { NUMERIC, ORDERED, type ColumnScalar, type SchemaExtension, type SchemaParts, type TableModel } from './graphql-types.js';
@@ -183,8 +184,16 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
   });
 
   /** The write scope of a field: its grant, and the columns it returns (readable and writable ones). */
-  const scopeOf = async (gctx: GraphqlContext, verb: Verb, info: GraphQLResolveInfo, wrapped: boolean): Promise<{ scope: WriteScope; wantsRows: boolean }> => {
+  /** The write's grant and returned columns, and the read grants its relationship conditions need. */
+  const scopeOf = async (
+    gctx: GraphqlContext,
+    verb: Verb,
+    info: GraphQLResolveInfo,
+    wrapped: boolean,
+    conditions: readonly (Expr | undefined)[] = [],
+  ): Promise<{ scope: WriteScope; wantsRows: boolean }> => {
     const grant = await writeGrant(gctx, table, verb);
+    const related = await conditionGrants(gctx, table, conditions);
     const selections = returnedSelections(info, wrapped);
     for (const selection of selections) {
       const name = selection.name.value;
@@ -194,7 +203,7 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
       for (const columnName of needed) if (!covers(grant.columns, columnName)) throw authErrors.columnNotAllowed(table.name, columnName);
     }
     const returning: ColumnRef[] = model.columns.filter((c) => covers(grant.columns, c.name)).map((c) => columnRef(table, c));
-    return { scope: { ctx: gctx.ctx, grant, returning }, wantsRows: selections.length > 0 };
+    return { scope: { ctx: gctx.ctx, grant, returning, ...(related.size > 0 ? { related } : {}) }, wantsRows: selections.length > 0 };
   };
 
   const audited = <T>(gctx: GraphqlContext, action: string, run: () => Promise<{ value: T; affectedRows: number }>) => recordedMutation(gctx, action, table.name, run);
@@ -247,16 +256,16 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
     }
     const conflictOf = (input: Input | null | undefined): ConflictResolution | undefined => {
       if (!input) return undefined;
-      const where = whereToExpr(table, model.fields, input.where as BoolExp | null | undefined, parts.filterLimits);
+      const where = whereToExpr(table, model.fields, input.where as BoolExp | null | undefined, parts.filterLimits, parts.relationScope);
       return { key: constraintKeys.get(input.constraint as string) as readonly string[], update: input.update_columns as readonly string[], ...(where ? { where } : {}) };
     };
 
     const insert = async (gctx: GraphqlContext, info: GraphQLResolveInfo, objects: readonly Input[], conflict: Input | null | undefined, wrapped: boolean) => {
       if (objects.length > options.maxRecords) throw requestErrors.tooManyRecords(options.maxRecords, objects.length);
-      const { scope } = await scopeOf(gctx, 'POST', info, wrapped);
+      const resolution = conflictOf(conflict);
+      const { scope } = await scopeOf(gctx, 'POST', info, wrapped, [typeof resolution === 'object' ? resolution.where : undefined]);
       const records: RecordValues[] = objects.map((object, index) => recordValues(table, byColumn(fields, object), index));
       if (records.length === 0) return [];
-      const resolution = conflictOf(conflict);
       const outcome = await new TableWriter(gctx.executor, table).insert(records, scope, { atomic: true, ...(resolution ? { onConflict: resolution } : {}) });
       return outcome.rows as Row[];
     };
@@ -320,7 +329,7 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
       return all;
     };
     const update = async (gctx: GraphqlContext, info: GraphQLResolveInfo, where: Expr, args: Input, wrapped: boolean) => {
-      const { scope } = await scopeOf(gctx, 'PATCH', info, wrapped);
+      const { scope } = await scopeOf(gctx, 'PATCH', info, wrapped, [where]);
       const set = setOf(args._set as Input | null | undefined, args._inc as Input | null | undefined, scope.grant);
       return new TableWriter(gctx.executor, table).updateWhere(set, where, scope);
     };
@@ -363,7 +372,7 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
   // ----- delete ------------------------------------------------------------------------------
   if (writes.delete) {
     const remove = async (gctx: GraphqlContext, info: GraphQLResolveInfo, where: Expr, wrapped: boolean) => {
-      const { scope, wantsRows } = await scopeOf(gctx, 'DELETE', info, wrapped);
+      const { scope, wantsRows } = await scopeOf(gctx, 'DELETE', info, wrapped, [where]);
       return new TableWriter(gctx.executor, table).deleteWhere(where, scope, { returnRows: wantsRows });
     };
     mutationFields[`delete_${typeName}`] = (t) =>
@@ -398,5 +407,5 @@ function addTableMutations(parts: SchemaParts, model: TableModel, writes: TableW
 
 /** `where` of update/delete: required, and `{}` means every row (still bounded by the row filter). */
 function whereOf(parts: SchemaParts, model: TableModel, where: BoolExp): Expr {
-  return whereToExpr(model.table, model.fields, where, parts.filterLimits) ?? { kind: 'constant', value: true };
+  return whereToExpr(model.table, model.fields, where, parts.filterLimits, parts.relationScope) ?? { kind: 'constant', value: true };
 }

@@ -24,7 +24,7 @@ import { loadRelated, type KeyedRelation } from '../executor/relation-loader.js'
 import { and, columnItem, columnRef, tableRef } from '../query/ir-factories.js';
 import type { Expr, Select, SelectItem } from '../query/ir.js';
 import { connectionOf, planPage, type Connection, type ConnectionArgs, type PageInfo } from './graphql-connections.js';
-import { keyToExpr, ORDER_DIRECTIONS, orderAndDistinct, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits } from './graphql-filters.js';
+import { keyToExpr, ORDER_DIRECTIONS, orderAndDistinct, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits, type RelationScope } from './graphql-filters.js';
 import { authorizeSelect } from './graphql-grants.js';
 import { jsonComparisonInput } from './graphql-json.js';
 import { enumValueName, fieldName, tableTypeName } from './graphql-names.js';
@@ -120,6 +120,8 @@ export interface SchemaParts {
   readonly builder: Builder;
   readonly models: ReadonlyMap<string, TableModel>;
   readonly filterLimits: FilterLimits;
+  /** The relationships filters may go through (mutations' `where` as well as reads'). */
+  readonly relationScope: RelationScope;
   objectOf(model: TableModel): ObjectRef;
   boolExpOf(model: TableModel): ImplementableInputRef;
   columnType(model: TableModel, column: Column): ColumnScalar | [ColumnScalar];
@@ -564,6 +566,7 @@ export function buildSchema(
     builder,
     models,
     filterLimits,
+    relationScope: scope,
     objectOf,
     boolExpOf,
     columnType: columnTypeOf,

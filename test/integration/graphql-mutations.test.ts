@@ -21,6 +21,8 @@ const POSTGRES = [
   `CREATE TABLE pairs (a integer NOT NULL, b integer NOT NULL, label text, weight numeric(8,2) NOT NULL DEFAULT 1, PRIMARY KEY (a, b))`,
   `CREATE TABLE owned (id integer PRIMARY KEY, owner varchar(20) NOT NULL, body text, secret text)`,
   `CREATE VIEW item_names AS SELECT id, sku, name FROM items`,
+  `CREATE TABLE teams (id integer PRIMARY KEY, name text NOT NULL, active boolean NOT NULL, budget integer NOT NULL)`,
+  `CREATE TABLE members (id integer PRIMARY KEY, team_id integer NOT NULL REFERENCES teams (id), name text NOT NULL, score integer NOT NULL)`,
   `CREATE FUNCTION items_cheaper(p_max numeric) RETURNS SETOF items LANGUAGE sql STABLE AS $$ SELECT * FROM items WHERE price < p_max ORDER BY id $$`,
   `CREATE FUNCTION item_total(p_min integer DEFAULT 0) RETURNS integer LANGUAGE sql STABLE AS $$ SELECT coalesce(sum(qty), 0)::int FROM items WHERE qty >= p_min $$`,
   `CREATE FUNCTION restock(p_sku text, p_by integer) RETURNS integer LANGUAGE sql VOLATILE AS $$ UPDATE items SET qty = qty + p_by WHERE sku = p_sku RETURNING qty $$`,
@@ -42,6 +44,8 @@ const MYSQL = [
   `CREATE TABLE pairs (a int NOT NULL, b int NOT NULL, label text, weight decimal(8,2) NOT NULL DEFAULT 1, PRIMARY KEY (a, b)) ENGINE=InnoDB`,
   `CREATE TABLE owned (id int PRIMARY KEY, owner varchar(20) NOT NULL, body text, secret text) ENGINE=InnoDB`,
   `CREATE VIEW item_names AS SELECT id, sku, name FROM items`,
+  `CREATE TABLE teams (id int PRIMARY KEY, name varchar(20) NOT NULL, active boolean NOT NULL, budget int NOT NULL) ENGINE=InnoDB`,
+  `CREATE TABLE members (id int PRIMARY KEY, team_id int NOT NULL, name varchar(20) NOT NULL, score int NOT NULL, FOREIGN KEY (team_id) REFERENCES teams (id)) ENGINE=InnoDB`,
   `CREATE FUNCTION item_total(p_min INT) RETURNS INT READS SQL DATA RETURN (SELECT coalesce(sum(qty), 0) FROM items WHERE qty >= p_min)`,
   `CREATE FUNCTION restock(p_sku VARCHAR(20), p_by INT) RETURNS INT MODIFIES SQL DATA
      BEGIN UPDATE items SET qty = qty + p_by WHERE sku = p_sku; RETURN (SELECT qty FROM items WHERE sku = p_sku); END`,
@@ -105,6 +109,11 @@ await describeScratch('graphql mutations', { postgres: POSTGRES, mysql: MYSQL },
     const f = fixture();
     const roles = {
       owner_alice: [{ service_name: SCRATCH_SERVICE, component: '_table/owned', verb_mask: ALL, filter: "owner = 'alice'", fields: ['id', 'owner', 'body'] }],
+      // Changes members; sees only active teams, without their budget.
+      members_editor: [
+        { service_name: SCRATCH_SERVICE, component: '_table/members', verb_mask: ALL },
+        { service_name: SCRATCH_SERVICE, component: '_table/teams', verb_mask: GET, filter: 'active = true', fields: ['id', 'name', 'active'] },
+      ],
       items_patcher: [{ service_name: SCRATCH_SERVICE, component: '_table/items', verb_mask: GET | PATCH }],
       // Reads every column, but may change only some of them.
       items_partial: [
@@ -124,6 +133,20 @@ await describeScratch('graphql mutations', { postgres: POSTGRES, mysql: MYSQL },
       { id: 3, owner: 'alice', body: 'a2', secret: 's3' },
     ]);
     expect(seeded.status, seeded.text).toBe(201);
+    const teams = await f.send('POST', `${T}/teams`, [
+      { id: 1, name: 'red', active: true, budget: 10 },
+      { id: 2, name: 'blue', active: true, budget: 500 },
+      { id: 3, name: 'grey', active: false, budget: 50 },
+    ]);
+    expect(teams.status, teams.text).toBe(201);
+    const members = await f.send('POST', `${T}/members`, [
+      { id: 1, team_id: 1, name: 'ann', score: 1 },
+      { id: 2, team_id: 1, name: 'ben', score: 2 },
+      { id: 3, team_id: 2, name: 'cy', score: 3 },
+      { id: 4, team_id: 3, name: 'dee', score: 4 },
+      { id: 5, team_id: 3, name: 'eve', score: 5 },
+    ]);
+    expect(members.status, members.text).toBe(201);
   });
 
   it('exposes mutations for tables only, in Hasura shapes', async () => {
@@ -239,6 +262,36 @@ await describeScratch('graphql mutations', { postgres: POSTGRES, mysql: MYSQL },
     ]);
     expect(await itemBySku('d-1')).toBeUndefined();
     expect(await itemBySku('d-2')).toBeUndefined();
+  });
+
+  it('update_T and delete_T take conditions through relationships, under the related table\'s grant', async () => {
+    const scores = () => dbRows('members', ['id', 'score'], 'id');
+    const before = await scores();
+    // Admin: object relationship (members → team) in an update's where.
+    const bumped = await data<{ update_members: { affected_rows: number } }>(`mutation { update_members(where: {team: {name: {_eq: "red"}}}, _inc: {score: 10}) { affected_rows } }`);
+    expect(bumped.update_members.affected_rows).toBe(2);
+    const after = await scores();
+    expect(after.map((r) => Number(r.score) - Number(before.find((b) => b.id === r.id)?.score))).toEqual([10, 10, 0, 0, 0]);
+
+    // A role whose grant on teams hides grey (row filter active = true): grey's members never match.
+    const hidden = await data<{ update_members: { affected_rows: number } }>(
+      `mutation { update_members(where: {team: {name: {_eq: "grey"}}}, _set: {name: "x"}) { affected_rows } }`,
+      undefined,
+      as('members_editor'),
+    );
+    expect(hidden.update_members.affected_rows).toBe(0);
+    expect((await dbRows('members', ['id', 'name'], 'id')).filter((r) => r.name === 'x')).toEqual([]);
+    // Nor can it filter on the related column its grant hides (budget is not in its schema).
+    const secret = await gql(`mutation { delete_members(where: {team: {budget: {_gt: 100}}}) { affected_rows } }`, undefined, as('members_editor'));
+    expect(secret.body.errors?.length, secret.text).toBeGreaterThan(0);
+    expect(await dbRows('members', ['id'], 'id')).toHaveLength(5);
+
+    // Array relationship ("some member matches") in the admin's delete: teams none of whose members exist are kept.
+    const removed = await data<{ delete_members: { affected_rows: number; returning: Row[] } }>(
+      `mutation { delete_members(where: {_and: [{team: {active: {_eq: false}}}, {score: {_gte: 5}}]}) { affected_rows returning { id } } }`,
+    );
+    expect(removed.delete_members.returning).toEqual([{ id: 5 }]);
+    expect((await dbRows('members', ['id'], 'id')).map((r) => r.id)).toEqual(['1', '2', '3', '4']);
   });
 
   it('runs each mutation field in a transaction of its own: a failing field rolls back alone', async () => {
