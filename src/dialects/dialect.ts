@@ -42,6 +42,17 @@ export interface QueryOptions {
  * turns into the lossless JSON form documented on `ValueType`:
  * strings for bigint/decimal/date/time/timestamp, base64 strings for bytes, parsed JSON for json.
  */
+export interface TransactionOptions {
+  readonly readOnly?: boolean;
+  /**
+   * The transaction ran SQL the caller wrote (`run_sql`), which may have changed the connection's
+   * session (`set_config(…, false)`, user variables) in ways that outlive the transaction: the
+   * connection is not handed to anyone else as it is — closed, or (PGlite's single connection)
+   * reset to Sluice's session settings.
+   */
+  readonly freshSessionAfter?: boolean;
+}
+
 export interface Driver {
   readonly engine: Engine;
   readonly variant: Variant;
@@ -54,7 +65,7 @@ export interface Driver {
    */
   stream<R = Row>(query: CompiledQuery, chunkSize: number, options?: QueryOptions): AsyncIterable<R[]>;
   /** Runs `fn` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
-  transaction<T>(fn: (tx: TransactionDriver) => Promise<T>, options?: { readonly readOnly?: boolean }): Promise<T>;
+  transaction<T>(fn: (tx: TransactionDriver) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Resolves when the database answers a trivial query; rejects with the driver's error otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -135,7 +135,8 @@ export class Executor implements StatementRunner {
           if (statement.readOnly) throw new RolledBack(result);
           return result;
         },
-        { readOnly: statement.readOnly },
+        // The caller's SQL may change its session beyond the transaction (set_config, user variables).
+        { readOnly: statement.readOnly, freshSessionAfter: true },
       );
     } catch (error) {
       if (error instanceof RolledBack) return error.result;

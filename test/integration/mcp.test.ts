@@ -330,6 +330,22 @@ await describeScratch('mcp', DDL, (fixture) => {
     expect(stored).not.toContain('DELETE FROM');
   });
 
+  it('run_sql: what the SQL does to its session does not outlive the call (the connection is not reused as it is)', async () => {
+    const admin = await connect();
+    const value = async (sql: string) => Object.values(((ok(await call(admin, 'run_sql', { service: 'raw', sql })).rows as Row[])[0]) ?? {})[0];
+    if (fx.engine === 'mariadb') {
+      await value(`SELECT @sluice_probe := 'leaked' AS v`);
+      expect(await value('SELECT @sluice_probe AS v')).toBeNull();
+    } else {
+      // A session-level setting made by a function call, committed with write rights.
+      expect(await value(`SELECT set_config('TimeZone', 'America/New_York', false) AS v`)).toBe('America/New_York');
+      expect(await value(`SELECT current_setting('TimeZone') AS v`)).toBe('UTC');
+    }
+    // Other requests on the service still see Sluice's session (timestamps in UTC).
+    const now = await value(fx.engine === 'mariadb' ? 'SELECT @@session.time_zone AS v' : `SELECT current_setting('TimeZone') AS v`);
+    expect(now === 'UTC' || now === '+00:00').toBe(true);
+  });
+
   it('serves the services and schema resources as the caller may see them', async () => {
     const reader = await connect({ 'x-api-key': keys.reader.key });
     const listed = (await reader.listResources()).resources.map((r) => r.uri);

@@ -9,7 +9,7 @@
  * is created.
  */
 import mysql from 'mysql2/promise';
-import type { CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver } from '../dialect.js';
+import type { CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, TransactionOptions } from '../dialect.js';
 import { withinTransaction } from '../transaction.js';
 import { mysqlTypeCast } from './mysql-codecs.js';
 
@@ -113,7 +113,7 @@ export class MysqlDriver implements Driver {
   }
 
   query<R = Row>(query: CompiledQuery, options?: QueryOptions): Promise<QueryResult<R>> {
-    return this.withConnection((connection) => this.run<R>(connection, query, options?.signal));
+    return this.withConnection(false, (connection) => this.run<R>(connection, query, options?.signal));
   }
 
   async *stream<R = Row>(query: CompiledQuery, chunkSize: number, options?: QueryOptions): AsyncIterable<R[]> {
@@ -137,8 +137,8 @@ export class MysqlDriver implements Driver {
     }
   }
 
-  async transaction<T>(fn: (tx: TransactionDriver) => Promise<T>, options?: { readonly readOnly?: boolean }): Promise<T> {
-    return this.withConnection(async (connection) => {
+  async transaction<T>(fn: (tx: TransactionDriver) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.withConnection(options?.freshSessionAfter === true, async (connection) => {
       const tx: TransactionDriver = {
         engine: this.engine,
         variant: this.variant,
@@ -184,13 +184,14 @@ export class MysqlDriver implements Driver {
     }
   }
 
-  private async withConnection<T>(fn: (connection: mysql.PoolConnection) => Promise<T>): Promise<T> {
+  /** `discardAfter`: close the connection instead of returning it (see `TransactionOptions.freshSessionAfter`). */
+  private async withConnection<T>(discardAfter: boolean, fn: (connection: mysql.PoolConnection) => Promise<T>): Promise<T> {
     const connection = await this.pool.getConnection();
-    let discard = false;
+    let discard = discardAfter;
     try {
       return await fn(connection);
     } catch (error) {
-      discard = isConnectionError(error);
+      discard ||= isConnectionError(error);
       throw error;
     } finally {
       if (discard) connection.destroy();

@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, Variant } from '../dialect.js';
+import type { CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, TransactionOptions, Variant } from '../dialect.js';
 import { withinTransaction } from '../transaction.js';
 import { postgresTypeParsers } from './postgres-codecs.js';
 
@@ -86,7 +86,7 @@ export class PgDriver implements Driver {
   }
 
   async query<R = Row>(query: CompiledQuery, options?: QueryOptions): Promise<QueryResult<R>> {
-    return this.withConnection((connection) => this.cancellable(connection, options?.signal, () => runOn<R>(connection.client, query)));
+    return this.withConnection(false, (connection) => this.cancellable(connection, options?.signal, () => runOn<R>(connection.client, query)));
   }
 
   async *stream<R = Row>(query: CompiledQuery, chunkSize: number, options?: QueryOptions): AsyncIterable<R[]> {
@@ -105,8 +105,8 @@ export class PgDriver implements Driver {
     }
   }
 
-  async transaction<T>(fn: (tx: TransactionDriver) => Promise<T>, options?: { readonly readOnly?: boolean }): Promise<T> {
-    return this.withConnection(async (connection) => {
+  async transaction<T>(fn: (tx: TransactionDriver) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.withConnection(options?.freshSessionAfter === true, async (connection) => {
       const { client } = connection;
       const tx: TransactionDriver = {
         engine: this.engine,
@@ -126,13 +126,14 @@ export class PgDriver implements Driver {
     await this.source.end();
   }
 
-  private async withConnection<T>(fn: (connection: PgConnection) => Promise<T>): Promise<T> {
+  /** `discard`: the connection must not be reused as it is (see `TransactionOptions.freshSessionAfter`). */
+  private async withConnection<T>(discardAfter: boolean, fn: (connection: PgConnection) => Promise<T>): Promise<T> {
     const connection = await this.source.acquire();
-    let discard = false;
+    let discard = discardAfter;
     try {
       return await fn(connection);
     } catch (error) {
-      discard = isConnectionError(error);
+      discard ||= isConnectionError(error);
       throw error;
     } finally {
       connection.release(discard);

@@ -40,14 +40,23 @@ export async function openPgliteDriver(options: PgliteOptions): Promise<PgDriver
   await db.waitReady;
   const client = new pg.Client(Object.assign(createPgConfig(db), { types: postgresTypeParsers }));
   await client.connect();
-  await client.query(sessionSettings(options.statementTimeoutMs));
+  const settings = sessionSettings(options.statementTimeoutMs);
+  await client.query(settings);
   const lock = new Lock();
   let ended = false;
   const source: PgConnectionSource = {
     async acquire() {
       if (ended) throw Object.assign(new Error('Connection terminated: the PGlite database is closed'), { code: '08003' });
       const unlock = await lock.acquire();
-      return { client, release: () => unlock() };
+      return {
+        client,
+        // The single connection cannot be replaced: a connection to discard is reset to Sluice's
+        // session settings instead, before anyone else gets it.
+        release: (discard) => {
+          if (!discard || ended) return unlock();
+          client.query(`RESET ALL; ${settings}`).then(unlock, unlock);
+        },
+      };
     },
     // One backend: nothing can run beside the statement to cancel it. Statement timeouts still apply.
     async cancel() {},
