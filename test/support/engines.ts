@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import { pino } from 'pino';
-import { MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestEngine } from './servers.js';
+import pg from 'pg';
+import { isServerReachable, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestEngine } from './servers.js';
 
 export const SERVICE = 'shop';
 
@@ -93,7 +94,65 @@ export async function startEngineServer(engine: TestEngine, extraEnv: Record<str
   const tmp = await mkdtemp(path.join(os.tmpdir(), `sluice-${engine}-`));
   const pgliteDir = path.join(tmp, 'shop');
   if (engine === 'pglite') await cp(inject('pgliteTemplateDir'), pgliteDir, { recursive: true });
-  return startServerWith({ [SERVICE]: dsnFor(engine, pgliteDir) }, tmp, extraEnv);
+  return startServerWithMetaDatabase({ [SERVICE]: dsnFor(engine, pgliteDir) }, tmp, extraEnv);
+}
+
+let metaDatabases = 0;
+
+/**
+ * A fresh PostgreSQL database for one test server's metadata store, when PostgreSQL answers and the
+ * caller did not choose a store: booting the embedded PGlite store costs seconds of CPU per server,
+ * which across the suite's servers was most of its run time. The embedded store keeps its own tests
+ * (startServerWith, the CLI end-to-end tests); SLUICE_TEST_META_STORE=pglite puts every server on it.
+ */
+async function metaDatabase(extraEnv: Record<string, string>): Promise<{ env: Record<string, string>; drop: () => Promise<void> } | undefined> {
+  if (extraEnv.SLUICE_META_DATABASE_URL !== undefined || process.env.SLUICE_TEST_META_STORE === 'pglite') return undefined;
+  if (!(await isServerReachable('postgres'))) return undefined;
+  const name = `sluice_meta_${process.pid}_${(metaDatabases += 1)}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    env: { SLUICE_META_DATABASE_URL: url.toString() },
+    drop: async () => {
+      const again = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await again.connect();
+      try {
+        await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await again.end();
+      }
+    },
+  };
+}
+
+/** `startServerWith`, keeping the metadata in a PostgreSQL database of its own when there is one (see `metaDatabase`). */
+export async function startServerWithMetaDatabase(
+  services: Record<string, string>,
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ server: RunningServer; cleanup: () => Promise<void> }> {
+  const meta = await metaDatabase(extraEnv);
+  try {
+    const started = await startServerWith(services, dataDir, { ...extraEnv, ...meta?.env });
+    return {
+      server: started.server,
+      cleanup: async () => {
+        await started.cleanup();
+        await meta?.drop();
+      },
+    };
+  } catch (error) {
+    await meta?.drop();
+    throw error;
+  }
 }
 
 /**

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openPgliteDriver } from '../../src/dialects/postgres/pglite-driver.js';
 import type { RunningServer } from '../../src/http/server.js';
-import { adminLogin, request, startServerWith, type HttpResult } from './engines.js';
+import { adminLogin, request, startServerWithMetaDatabase, type HttpResult } from './engines.js';
 import { MYSQL_ADMIN_URL, PG_ADMIN_URL, shouldRunEngine, type TestEngine } from './servers.js';
 
 export const SCRATCH_SERVICE = 'w';
@@ -101,7 +101,7 @@ export async function describeScratch(
             await again.end();
           };
         }
-        const started = await startServerWith({ [SCRATCH_SERVICE]: dsn }, tmp, options.env);
+        const started = await startServerWithMetaDatabase({ [SCRATCH_SERVICE]: dsn }, tmp, options.env);
         cleanup = started.cleanup;
         const baseUrl = started.server.url;
         const adminToken = await adminLogin(baseUrl);
