@@ -7,7 +7,7 @@
  * GET /api/v1/system/audit?surface=mcp). Also tools/list filtering, the resources, the per-key
  * allow-list through the System API, GET /api/v1/system/mcp, and the HTTP edge (401, 405).
  *
- * Over stdio (PGlite only): `sluice mcp` spawned from source, as the local operator and with an API
+ * Over stdio (a service `w` on each engine): `sluice mcp` spawned from source, as the local operator and with an API
  * key whose allow-list narrows the tools; refused while a server holds the embedded metadata store,
  * and relayed to that server with --url; its calls are audited in the same store.
  *
@@ -24,13 +24,15 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPgliteDriver } from '../../src/dialects/postgres/pglite-driver.js';
 import type { RunningServer } from '../../src/http/server.js';
 import { MetaStore } from '../../src/system/store/meta-store.js';
 import { adminLogin, request, startServerWith } from '../support/engines.js';
 import { describeScratch, type ScratchFixture } from '../support/scratch.js';
-import { shouldRunEngine } from '../support/servers.js';
+import { MYSQL_ADMIN_URL, PG_ADMIN_URL, shouldRunEngine } from '../support/servers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(ROOT, 'src/cli/main.ts');
@@ -406,14 +408,94 @@ await describeScratch('mcp', DDL, (fixture) => {
   });
 });
 
-describe.skipIf(!(await shouldRunEngine('pglite')))('mcp over stdio [pglite]', () => {
+/** The stdio suite's database `w` on one engine: created with the DDL, read back with SQL, dropped. */
+async function stdioDatabase(engine: 'pglite' | 'postgres' | 'mariadb', tmp: string) {
+  if (engine === 'pglite') {
+    const location = path.join(tmp, 'db');
+    const setup = await openPgliteDriver({ location, statementTimeoutMs: 0 });
+    for (const statement of DDL.postgres) await setup.query({ sql: statement, params: [] });
+    await setup.close();
+    return {
+      dsn: `pglite://${location}`,
+      // Opened only once no process holds it.
+      customerIds: async () => {
+        const reader = await openPgliteDriver({ location, statementTimeoutMs: 0 });
+        try {
+          return (await reader.query<{ id: number }>({ sql: 'SELECT id FROM mcp_customers ORDER BY id', params: [] })).rows.map((r) => Number(r.id));
+        } finally {
+          await reader.close();
+        }
+      },
+      drop: async () => undefined,
+    };
+  }
+  const database = `sluice_mcp_stdio_${process.pid}`;
+  const adminUrl = engine === 'postgres' ? PG_ADMIN_URL : MYSQL_ADMIN_URL;
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const dsn = url.toString();
+  if (engine === 'postgres') {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    const client = new pg.Client({ connectionString: dsn });
+    await client.connect();
+    for (const statement of DDL.postgres) await client.query(statement);
+    await client.end();
+    return {
+      dsn,
+      customerIds: async () => {
+        const reader = new pg.Client({ connectionString: dsn });
+        await reader.connect();
+        try {
+          return (await reader.query<{ id: number }>('SELECT id FROM mcp_customers ORDER BY id')).rows.map((r) => Number(r.id));
+        } finally {
+          await reader.end();
+        }
+      },
+      drop: async () => {
+        const again = new pg.Client({ connectionString: adminUrl });
+        await again.connect();
+        await again.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        await again.end();
+      },
+    };
+  }
+  const admin = await mysql.createConnection({ uri: adminUrl });
+  await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+  await admin.query(`CREATE DATABASE ${database} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+  const connection = await mysql.createConnection({ uri: dsn });
+  for (const statement of DDL.mysql) await connection.query(statement);
+  await connection.end();
+  return {
+    dsn,
+    customerIds: async () => {
+      const reader = await mysql.createConnection({ uri: dsn });
+      try {
+        return ((await reader.query('SELECT id FROM mcp_customers ORDER BY id'))[0] as { id: number }[]).map((r) => Number(r.id));
+      } finally {
+        await reader.end();
+      }
+    },
+    drop: async () => {
+      const again = await mysql.createConnection({ uri: adminUrl });
+      await again.query(`DROP DATABASE IF EXISTS ${database}`);
+      await again.end();
+    },
+  };
+}
+
+for (const engine of ['pglite', 'postgres', 'mariadb'] as const) describe.skipIf(!(await shouldRunEngine(engine)))(`mcp over stdio [${engine}]`, () => {
   let tmp: string;
   let dataDir: string;
-  let dbDir: string;
+  let db: Awaited<ReturnType<typeof stdioDatabase>>;
   let server: RunningServer | undefined;
   let key: { id: number; key: string };
   let stderr = '';
-  const env = () => ({ ...(process.env as Record<string, string>), SLUICE_SERVICE_W: `pglite://${dbDir}`, SLUICE_LOG_LEVEL: 'warn' });
+  const env = () => ({ ...(process.env as Record<string, string>), SLUICE_SERVICE_W: db.dsn, SLUICE_LOG_LEVEL: 'warn' });
 
   async function stdioClient(args: string[], extraEnv: Record<string, string> = {}): Promise<Client> {
     const transport = new StdioClientTransport({
@@ -436,11 +518,8 @@ describe.skipIf(!(await shouldRunEngine('pglite')))('mcp over stdio [pglite]', (
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'sluice-mcp-stdio-'));
     dataDir = path.join(tmp, 'data');
-    dbDir = path.join(tmp, 'db');
-    const driver = await openPgliteDriver({ location: dbDir, statementTimeoutMs: 0 });
-    for (const statement of DDL.postgres) await driver.query({ sql: statement, params: [] });
-    await driver.close();
-    server = (await startServerWith({ w: `pglite://${dbDir}` }, dataDir)).server;
+    db = await stdioDatabase(engine, tmp);
+    server = (await startServerWith({ w: db.dsn }, dataDir)).server;
     const token = await adminLogin(server.url);
     const admin = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const role = await request<{ id: number }>(server.url, '/api/v1/system/role', {
@@ -459,6 +538,7 @@ describe.skipIf(!(await shouldRunEngine('pglite')))('mcp over stdio [pglite]', (
 
   afterAll(async () => {
     await server?.close();
+    await db?.drop();
     await rm(tmp, { recursive: true, force: true });
   });
 
@@ -505,10 +585,7 @@ describe.skipIf(!(await shouldRunEngine('pglite')))('mcp over stdio [pglite]', (
     // The process has exited: the database and the store can be opened here.
     await new Promise((resolve) => setTimeout(resolve, 500));
 
-    const driver = await openPgliteDriver({ location: dbDir, statementTimeoutMs: 0 });
-    const { rows } = await driver.query<{ id: number; name: string }>({ sql: 'SELECT id, name FROM mcp_customers ORDER BY id', params: [] });
-    await driver.close();
-    expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4]);
+    expect(await db.customerIds()).toEqual([1, 2, 3, 4]);
 
     const store = await MetaStore.open({ dataDir });
     try {
