@@ -6,6 +6,7 @@
  *
  * May import: catalog, query, errors.
  */
+import { isApiError, type ApiError } from '../errors.js';
 import type { Expr } from '../query/ir.js';
 import type { Principal } from './principal.js';
 
@@ -37,4 +38,18 @@ export interface Authorizer {
 }
 
 export const FULL_GRANT: Grant = Object.freeze({ columns: 'all' });
+
+/**
+ * The 403 refusing `action`, or undefined when it is allowed (other errors propagate): for listings
+ * that show what the caller may use without failing on what it may not.
+ */
+export async function denial(authorizer: Authorizer, principal: Principal, action: Action): Promise<ApiError | undefined> {
+  try {
+    await authorizer.authorize(principal, action);
+    return undefined;
+  } catch (error) {
+    if (isApiError(error) && error.status === 403) return error;
+    throw error;
+  }
+}
 

@@ -11,7 +11,7 @@
  *
  * May import: auth, catalog, config, query, system, errors.
  */
-import type { Authorizer, Grant, Verb } from '../auth/authorizer.js';
+import { denial, type Authorizer, type Grant, type Verb } from '../auth/authorizer.js';
 import type { Principal } from '../auth/principal.js';
 import type { Catalog, Procedure, Table } from '../catalog/catalog-types.js';
 import type { Limits } from '../config/config-schema.js';
@@ -42,16 +42,6 @@ export interface McpCaller {
   readonly signal?: AbortSignal;
 }
 
-/** The 403 refusing an action, or undefined when it is allowed (other errors propagate). */
-export async function denial(authorizer: Authorizer, principal: Principal, action: Parameters<Authorizer['authorize']>[1]): Promise<ApiError | undefined> {
-  try {
-    await authorizer.authorize(principal, action);
-    return undefined;
-  } catch (error) {
-    if (isApiError(error) && error.status === 403) return error;
-    throw error;
-  }
-}
 
 /**
  * The service a tool call addresses. With a scope (stdio `--service`), another name is refused;

@@ -24,11 +24,11 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authorizeSchemaChange } from '../auth/apply-grant.js';
-import type { Action, Authorizer } from '../auth/authorizer.js';
+import { denial, type Authorizer } from '../auth/authorizer.js';
 import type { Principal } from '../auth/principal.js';
 import type { Table } from '../catalog/catalog-types.js';
 import { resolveTable } from '../catalog/resolve.js';
-import { isApiError, requestErrors, schemaErrors, type ApiError } from '../errors.js';
+import { isApiError, requestErrors, schemaErrors } from '../errors.js';
 import { contextOf } from '../http/request-context-middleware.js';
 import type { JsonValue } from '../query/column-types.js';
 import { planAlterTable, planCreateTable, planDropTable } from '../query/schema-plan.js';
@@ -110,16 +110,6 @@ function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
 
 // ---------------------------------------------------------------------------------------------
 
-/** The 403 refusing `action`, or undefined when it is allowed (other errors propagate). */
-async function denial(authorizer: Authorizer, principal: Principal, action: Action): Promise<ApiError | undefined> {
-  try {
-    await authorizer.authorize(principal, action);
-    return undefined;
-  } catch (error) {
-    if (isApiError(error) && error.status === 403) return error;
-    throw error;
-  }
-}
 
 /**
  * What the caller may read of each table, asked of the authorizer once per table and request: the
