@@ -8,10 +8,10 @@
  * Which of the two engines answers is found out once at open, with one connection, before the pool
  * is created.
  */
-import mysql from 'mysql2/promise';
+import mysql, { type FieldPacket } from 'mysql2/promise';
 import type { CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, TransactionOptions } from '../dialect.js';
 import { withinTransaction } from '../transaction.js';
-import { mysqlTypeCast } from './mysql-codecs.js';
+import { mysqlRowConverter } from './mysql-codecs.js';
 
 export interface MysqlDriverOptions {
   /** `mysql://user:pass@host:port/database` (the `mariadb://` scheme is rewritten to this by the caller). */
@@ -26,7 +26,13 @@ type Variant = 'mysql' | 'mariadb';
 
 /** The callback-style connection under a promise connection: the only one that can stream. */
 interface StreamingConnection {
-  execute(sql: string, values: unknown[]): { stream(options?: { highWaterMark?: number }): AsyncIterable<unknown> };
+  execute(
+    sql: string,
+    values: unknown[],
+  ): {
+    on(event: 'fields', listener: (fields: FieldPacket[] | undefined) => void): unknown;
+    stream(options?: { highWaterMark?: number }): AsyncIterable<unknown>;
+  };
 }
 
 const CONNECTION_ERROR = /^(ECONN|ETIMEDOUT|EPIPE|PROTOCOL_|EHOST)/;
@@ -35,6 +41,28 @@ function isConnectionError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, fatal } = error as { code?: unknown; fatal?: unknown };
   return fatal === true || (typeof code === 'string' && CONNECTION_ERROR.test(code));
+}
+
+/**
+ * Applies `mysqlRowConverter` to the rows of an `execute` answer: one result set (fields is a list
+ * of columns) or, for CALL, several (fields is a list per result set, undefined for the header).
+ */
+function convertRows(result: unknown, fields: unknown): void {
+  if (!Array.isArray(result) || !Array.isArray(fields) || fields.length === 0) return;
+  if (Array.isArray(fields[0])) {
+    fields.forEach((set, index) => {
+      const rows: unknown = result[index];
+      if (Array.isArray(set) && Array.isArray(rows)) convertSet(rows as Row[], set as FieldPacket[]);
+    });
+  } else {
+    convertSet(result as Row[], fields as FieldPacket[]);
+  }
+}
+
+function convertSet(rows: Row[], fields: readonly FieldPacket[]): void {
+  if (rows.length === 0) return;
+  const convert = mysqlRowConverter(fields);
+  if (convert) for (const row of rows) convert(row);
 }
 
 function toResult<R>(result: unknown): QueryResult<R> {
@@ -52,12 +80,18 @@ function toResult<R>(result: unknown): QueryResult<R> {
   };
 }
 
+async function executeOn<R>(connection: mysql.PoolConnection, query: CompiledQuery): Promise<QueryResult<R>> {
+  const [result, fields] = await connection.execute(query.sql, [...query.params] as never[]);
+  convertRows(result, fields);
+  return toResult<R>(result);
+}
+
 const POOL_OPTIONS = {
   supportBigNumbers: true,
   bigNumberStrings: true,
   dateStrings: true,
   timezone: 'Z',
-  typeCast: mysqlTypeCast,
+  jsonStrings: true,
   multipleStatements: false,
   charset: 'utf8mb4',
   connectTimeout: 10_000,
@@ -160,9 +194,17 @@ export class MysqlDriver implements Driver {
 
   private async *streamOn<R>(connection: mysql.PoolConnection, query: CompiledQuery, chunkSize: number): AsyncGenerator<R[]> {
     const raw = (connection as unknown as { connection: StreamingConnection }).connection;
-    const rows = raw.execute(query.sql, [...query.params]).stream({ highWaterMark: chunkSize });
+    const command = raw.execute(query.sql, [...query.params]);
+    // 'fields' comes before the rows of each result set, and without columns for a statement
+    // that returns none (DDL, INSERT).
+    let convert: ((row: Row) => void) | null = null;
+    command.on('fields', (fields) => {
+      convert = Array.isArray(fields) ? mysqlRowConverter(fields) : null;
+    });
+    const rows = command.stream({ highWaterMark: chunkSize });
     let chunk: R[] = [];
     for await (const row of rows) {
+      (convert as ((row: Row) => void) | null)?.(row as Row);
       chunk.push(row as R);
       if (chunk.length >= chunkSize) {
         yield chunk;
@@ -173,12 +215,12 @@ export class MysqlDriver implements Driver {
   }
 
   private async run<R>(connection: mysql.PoolConnection, query: CompiledQuery, signal?: AbortSignal): Promise<QueryResult<R>> {
-    if (!signal) return toResult<R>((await connection.execute(query.sql, [...query.params] as never[]))[0]);
+    if (!signal) return executeOn<R>(connection, query);
     signal.throwIfAborted();
     const onAbort = () => void this.kill(connection);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      return toResult<R>((await connection.execute(query.sql, [...query.params] as never[]))[0]);
+      return await executeOn<R>(connection, query);
     } finally {
       signal.removeEventListener('abort', onAbort);
     }

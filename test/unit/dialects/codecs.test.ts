@@ -3,9 +3,10 @@
  * the same forms end to end).
  */
 import { describe, expect, it } from 'vitest';
-import { createMysqlDecoder, encodeMysqlParam, mysqlTypeCast } from '../../../src/dialects/mysql/mysql-codecs.js';
+import { createMysqlDecoder, encodeMysqlParam, mysqlRowConverter } from '../../../src/dialects/mysql/mysql-codecs.js';
 import { createPostgresDecoder, postgresTypeParsers } from '../../../src/dialects/postgres/postgres-codecs.js';
-import type { TypeCastField } from 'mysql2';
+import { Types, type FieldPacket } from 'mysql2';
+import type { Row } from '../../../src/dialects/dialect.js';
 
 const parse = (oid: number, text: string) => (postgresTypeParsers.getTypeParser as (oid: number, format?: string) => (t: string) => unknown)(oid, 'text')(text);
 
@@ -61,38 +62,38 @@ describe('createPostgresDecoder', () => {
 });
 
 describe('MySQL codecs', () => {
-  function field(type: string, value: string | null, extra: Partial<TypeCastField> = {}): TypeCastField {
-    return {
-      type,
-      length: 1,
-      db: 'd',
-      table: 't',
-      name: 'c',
-      string: () => value,
-      buffer: () => (value === null ? null : Buffer.from(value, 'latin1')),
-      geometry: () => null,
-      ...extra,
-    } as TypeCastField;
+  // Wire metadata as mysql2 reports it (columnType codes from mysql2's Types).
+  function field(name: string, columnType: number, columnLength = 1): FieldPacket {
+    return { name, columnType, columnLength } as FieldPacket;
   }
-  const next = () => 'NEXT';
+  const convert = (fields: FieldPacket[], row: Row): Row => {
+    const converter = mysqlRowConverter(fields);
+    converter?.(row);
+    return row;
+  };
 
   it('reads TINYINT(1) and BIT(1) as booleans and other tinyints normally', () => {
-    expect(mysqlTypeCast(field('TINY', '1'), next)).toBe(true);
-    expect(mysqlTypeCast(field('TINY', '0'), next)).toBe(false);
-    expect(mysqlTypeCast(field('TINY', null), next)).toBe(null);
-    expect(mysqlTypeCast(field('TINY', '7', { length: 4 }), next)).toBe('NEXT');
-    expect(mysqlTypeCast(field('BIT', '\u0001'), next)).toBe(true);
-    expect(mysqlTypeCast(field('BIT', '\u0001\u0002', { length: 16 }), next)).toBe(Buffer.from([1, 2]).toString('base64'));
+    const fields = [field('a', Types.TINY), field('b', Types.TINY), field('c', Types.TINY), field('d', Types.TINY, 4), field('e', Types.BIT), field('f', Types.BIT, 16)];
+    expect(convert(fields, { a: 1, b: 0, c: null, d: 7, e: Buffer.from([1]), f: Buffer.from([1, 2]) })).toEqual({
+      a: true,
+      b: false,
+      c: null,
+      d: 7,
+      e: true,
+      f: Buffer.from([1, 2]).toString('base64'),
+    });
   });
 
   it('reads DATETIME as wall-clock ISO and TIMESTAMP as UTC ISO', () => {
-    expect(mysqlTypeCast(field('DATETIME', '2024-05-01 10:20:30.250000'), next)).toBe('2024-05-01T10:20:30.25');
-    expect(mysqlTypeCast(field('TIMESTAMP', '2024-05-01 10:20:30'), next)).toBe('2024-05-01T10:20:30Z');
+    const fields = [field('local', Types.DATETIME, 26), field('instant', Types.TIMESTAMP, 19)];
+    expect(convert(fields, { local: '2024-05-01 10:20:30.250000', instant: '2024-05-01 10:20:30' })).toEqual({
+      local: '2024-05-01T10:20:30.25',
+      instant: '2024-05-01T10:20:30Z',
+    });
   });
 
-  it('keeps JSON as text for the decoder, whatever the server flagged', () => {
-    expect(mysqlTypeCast(field('JSON', '"hello"'), next)).toBe('"hello"');
-    expect(mysqlTypeCast(field('BLOB', '[1]', { extendedFormat: 'json' }), next)).toBe('[1]');
+  it('leaves results without such columns alone', () => {
+    expect(mysqlRowConverter([field('id', Types.LONG, 11), field('doc', Types.JSON, 4294967295)])).toBeNull();
   });
 
   it('decodes JSON text once, binary strings to base64, counts to numbers', () => {
