@@ -35,6 +35,15 @@ export interface Grant {
 
 export interface Authorizer {
   authorize(principal: Principal, action: Action): Promise<Grant>;
+  /**
+   * An object standing for every decision `authorize` would make right now for `principal` on
+   * `service`: the same object for as long as none of them can differ (same role definition, same
+   * read-only flag), another one once they may. A surface that derives something costly from many
+   * decisions (the GraphQL schema of a caller asks dozens) keeps the result under this object instead
+   * of asking again on every request. Undefined: decisions depend on the request itself (a user's
+   * claims in a row filter), so nothing may be kept.
+   */
+  decisionScope?(principal: Principal, service: string): Promise<object | undefined>;
 }
 
 export const FULL_GRANT: Grant = Object.freeze({ columns: 'all' });

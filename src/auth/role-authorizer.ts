@@ -48,8 +48,36 @@ function componentOf(action: Action): string {
   return action.resource.kind === 'sql' ? SQL_COMPONENT : componentFor(action.resource.kind, action.resource.name);
 }
 
+/** Decision scopes (see `Authorizer.decisionScope`): admins decide alike everywhere, but for read-only services. */
+const ADMIN_SCOPE = { writable: Object.freeze({ admin: 'writable' }), readOnly: Object.freeze({ admin: 'readOnly' }) };
+
 export class RoleAuthorizer implements Authorizer {
+  /**
+   * Scopes per role definition: the access cache hands out a new RoleView when the role is loaded
+   * again (a System API change, or its TTL), so a scope lives as long as the definition it stands for.
+   */
+  private readonly roleScopes = new WeakMap<RoleView, { readonly writable: object; readonly readOnly: object }>();
+
   constructor(private readonly options: RoleAuthorizerOptions) {}
+
+  async decisionScope(principal: Principal, service: string): Promise<object | undefined> {
+    const readOnly = this.options.services.isReadOnly(service);
+    if (principal.kind === 'admin') return readOnly ? ADMIN_SCOPE.readOnly : ADMIN_SCOPE.writable;
+    let role: RoleView;
+    try {
+      role = await this.roleOf(principal);
+    } catch {
+      return undefined; // authorize answers for it
+    }
+    // A user's claims may take part in row filters: those decisions are the request's own.
+    if (principal.kind === 'user' && role.access.some((rule) => rule.filter !== undefined)) return undefined;
+    let scopes = this.roleScopes.get(role);
+    if (!scopes) {
+      scopes = { writable: { role: role.id }, readOnly: { role: role.id } };
+      this.roleScopes.set(role, scopes);
+    }
+    return readOnly ? scopes.readOnly : scopes.writable;
+  }
 
   async authorize(principal: Principal, action: Action): Promise<Grant> {
     if (action.verb !== 'GET' && this.options.services.isReadOnly(action.service)) {

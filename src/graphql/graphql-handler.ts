@@ -1,9 +1,12 @@
 /**
  * `POST|GET /api/v1/{service}/_graphql`: GraphQL over HTTP (graphql-yoga), GraphiQL in browsers.
  *
- * The schema a caller sees is built for what it may read: each request asks the authorizer, table
- * by table, for GET on `_table/{name}` (the same question REST asks), and the schema is taken from
- * a cache keyed on the service's catalog object and that visibility. A catalog reload (refresh,
+ * The schema a caller sees is built for what it may read: the authorizer is asked, table by table,
+ * for GET on `_table/{name}` (the same question REST asks), and the schema is taken from a cache
+ * keyed on the service's catalog object and that visibility. The answers (and the schema) are kept
+ * per decision scope (`Authorizer.decisionScope`: the caller's role definition) and catalog, so a
+ * request asks again only when the role was reloaded or the catalog changed; callers without a
+ * scope (users whose row filters read their claims) are asked on every request. A catalog reload (refresh,
  * DDL) makes a new catalog object, so the next request builds a fresh schema, while requests in
  * flight finish on the snapshot they started with. Role edits change the visibility, hence the key.
  * The caller's writes (POST/PATCH/DELETE per readable table) and callable routines are asked for the
@@ -19,10 +22,10 @@
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
+import { GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Authorizer, Grant } from '../auth/authorizer.js';
+import type { Authorizer, Grant, Verb } from '../auth/authorizer.js';
 import type { Principal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { Config } from '../config/config-schema.js';
@@ -33,6 +36,7 @@ import { callableRoutines, routineFields, routineGrantCacheKey, type RoutineAcce
 import { grantCacheKey } from './graphql-grants.js';
 import { tableMutations, writableTables, writeGrantCacheKey, type MutationOptions, type WriteAccess } from './graphql-mutations.js';
 import type { GraphqlContext, MutationAudit } from './graphql-scalars.js';
+import { jitExecution } from './graphql-jit.js';
 import { buildSchema, type SchemaLimits, type Visibility } from './graphql-types.js';
 
 /** One audit entry of a mutation field, in the audit log's terms (system/audit-log.ts `AuditEntry`). */
@@ -129,6 +133,33 @@ export class SchemaCache {
   }
 }
 
+/** What one caller may do on a service's catalog, with the schema built for it. */
+interface CallerView {
+  /** Set when the caller may read nothing: the answer to every request. */
+  readonly refusal?: ApiError;
+  readonly schema: GraphQLSchema;
+  readonly readGrants: ReadonlyMap<string, Grant>;
+  readonly writeGrants: readonly (readonly [table: string, verb: Verb, grant: Grant])[];
+  readonly routineGrants: readonly (readonly [name: string, verb: Verb, grant: Grant])[];
+}
+
+const NOTHING_READABLE = new GraphQLSchema({});
+
+async function buildCallerView(authorizer: Authorizer, principal: Principal, catalog: Catalog, cache: SchemaCache): Promise<CallerView> {
+  const { service } = catalog;
+  const { visibility, grants, refusal } = await readableTables(authorizer, principal, catalog);
+  if (visibility.size === 0) {
+    const answer = refusal ?? authErrors.forbidden(`Nothing in service '${service}' may be read`, { service });
+    return { refusal: answer, schema: NOTHING_READABLE, readGrants: grants, writeGrants: [], routineGrants: [] };
+  }
+  const readable = [...visibility.keys()].flatMap((name) => catalog.tables.get(name) ?? []);
+  const writeGrants: [string, Verb, Grant][] = [];
+  const writes = await writableTables(authorizer, principal, service, readable, (table, verb, grant) => writeGrants.push([table, verb, grant]));
+  const routineGrants: [string, Verb, Grant][] = [];
+  const routines = await callableRoutines(authorizer, principal, catalog, (name, verb, grant) => routineGrants.push([name, verb, grant]));
+  return { schema: cache.schemaFor(catalog, visibility, { writes, routines }), readGrants: grants, writeGrants, routineGrants };
+}
+
 interface Prepared {
   readonly schema: GraphQLSchema;
   readonly snapshot: ServiceSnapshot;
@@ -193,8 +224,29 @@ export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
         blockFieldSuggestion: { enabled: !config.graphqlIntrospection },
       }),
       ...(config.graphqlIntrospection ? [] : [noIntrospection]),
+      jitExecution(),
     ],
   });
+
+  // What each caller may do, and the schema built for it, per decision scope and catalog (see
+  // `Authorizer.decisionScope`): dozens of decisions per request otherwise, the same every time.
+  const views = new WeakMap<object, WeakMap<Catalog, Promise<CallerView>>>();
+  const callerView = async (principal: Principal, snapshot: ServiceSnapshot): Promise<CallerView> => {
+    const scope = await deps.authorizer.decisionScope?.(principal, snapshot.catalog.service);
+    if (!scope) return buildCallerView(deps.authorizer, principal, snapshot.catalog, cache);
+    let byCatalog = views.get(scope);
+    if (!byCatalog) {
+      byCatalog = new WeakMap();
+      views.set(scope, byCatalog);
+    }
+    let view = byCatalog.get(snapshot.catalog);
+    if (!view) {
+      view = buildCallerView(deps.authorizer, principal, snapshot.catalog, cache);
+      byCatalog.set(snapshot.catalog, view);
+      view.catch(() => byCatalog.delete(snapshot.catalog)); // failures (the store, say) are not kept
+    }
+    return view;
+  };
 
   // Authorization and the schema are settled before yoga runs, so a caller who may read nothing
   // gets the same 401/403 envelope as on REST.
@@ -202,18 +254,13 @@ export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
     const ctx = contextOf(res);
     const service = String(req.params.service);
     const snapshot = deps.registry.snapshot(service);
-    const { visibility, grants, refusal } = await readableTables(deps.authorizer, ctx.principal, snapshot.catalog);
-    if (visibility.size === 0) throw refusal ?? authErrors.forbidden(`Nothing in service '${service}' may be read`, { service });
-    // The resolvers' grants are the ones just asked for: the schema and the reads agree.
-    for (const [table, grant] of grants) ctx.cached(grantCacheKey(service, table), () => Promise.resolve(grant));
-    const readable = [...visibility.keys()].flatMap((name) => snapshot.catalog.tables.get(name) ?? []);
-    const writes = await writableTables(deps.authorizer, ctx.principal, service, readable, (table, verb, grant) =>
-      ctx.cached(writeGrantCacheKey(service, table, verb), () => Promise.resolve(grant)),
-    );
-    const routines = await callableRoutines(deps.authorizer, ctx.principal, snapshot.catalog, (name, verb, grant) =>
-      ctx.cached(routineGrantCacheKey(service, name, verb), () => Promise.resolve(grant)),
-    );
-    (res.locals as { graphql?: Prepared }).graphql = { schema: cache.schemaFor(snapshot.catalog, visibility, { writes, routines }), snapshot };
+    const view = await callerView(ctx.principal, snapshot);
+    if (view.refusal) throw view.refusal;
+    // The resolvers' grants are the ones the schema was built from: the schema and the reads agree.
+    for (const [table, grant] of view.readGrants) ctx.cached(grantCacheKey(service, table), () => Promise.resolve(grant));
+    for (const [table, verb, grant] of view.writeGrants) ctx.cached(writeGrantCacheKey(service, table, verb), () => Promise.resolve(grant));
+    for (const [name, verb, grant] of view.routineGrants) ctx.cached(routineGrantCacheKey(service, name, verb), () => Promise.resolve(grant));
+    (res.locals as { graphql?: Prepared }).graphql = { schema: view.schema, snapshot };
     next();
   };
   return [prepare, (req, res, next) => void yoga(req, res).catch(next)];
