@@ -73,6 +73,19 @@ function createLoader(runner: StatementRunner, ctx: RequestContext, spec: Relati
   );
 }
 
+/** Callers that load for many parents one at a time pass the same spec: its key is worked out once. */
+const loaderKeys = new WeakMap<RelationLoadSpec, string>();
+
+/** Loaders are shared by the loads of a request that read the same relation with the same select. */
+function loaderKey(spec: RelationLoadSpec): string {
+  let key = loaderKeys.get(spec);
+  if (key === undefined) {
+    key = `relation:${spec.service}:${spec.relation.constraint}:${spec.relation.name}:${JSON.stringify([spec.select, spec.perParent ?? null])}`;
+    loaderKeys.set(spec, key);
+  }
+  return key;
+}
+
 /**
  * The rows related to each parent, in parent order: arrays for to-many relations, a row or null for
  * to-one relations. Parents whose key has a NULL part have no related rows and cost nothing.
@@ -83,8 +96,7 @@ export async function loadRelated(
   spec: RelationLoadSpec,
   parents: readonly Row[],
 ): Promise<(Row[] | Row | null)[]> {
-  const cacheKey = `relation:${spec.service}:${spec.relation.constraint}:${spec.relation.name}:${JSON.stringify([spec.select, spec.perParent ?? null])}`;
-  const loader = ctx.cached(cacheKey, () => createLoader(runner, ctx, spec));
+  const loader = ctx.cached(loaderKey(spec), () => createLoader(runner, ctx, spec));
   const results = await Promise.all(
     parents.map(async (parent) => {
       const key = spec.relation.columns.map((pair) => parent[pair.from] as ParamValue);

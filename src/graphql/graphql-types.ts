@@ -15,12 +15,12 @@
  * May import: catalog, query, auth, executor, errors.
  */
 import type { EnumRef, ImplementableInputObjectRef, ImplementableObjectRef, InputFieldBuilder, InputObjectRef } from '@pothos/core';
-import type { GraphQLSchema } from 'graphql';
+import type { FieldNode, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Column, ScalarValueType, Table } from '../catalog/catalog-types.js';
 import type { Row } from '../dialects/dialect.js';
 import { requestErrors } from '../errors.js';
-import { loadRelated, type KeyedRelation } from '../executor/relation-loader.js';
+import { loadRelated, type KeyedRelation, type RelationLoadSpec } from '../executor/relation-loader.js';
 import { and, columnItem, columnRef, tableRef } from '../query/ir-factories.js';
 import type { Expr, Select, SelectItem } from '../query/ir.js';
 import { connectionOf, planPage, type Connection, type ConnectionArgs, type PageInfo } from './graphql-connections.js';
@@ -277,12 +277,31 @@ export function buildSchema(
   };
 
   /** Rows related to `parent`; the loader turns the calls of all parents of a level into one statement. */
-  const relatedRows = async (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, parent: Row, args: ListArgs) => {
+  const relationSpec = async (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, args: ListArgs): Promise<RelationLoadSpec> => {
     const toMany = relation.kind === 'oneToMany';
     const offset = checkedOffset(args.offset);
     const perParent = { limit: checkedLimit(args.limit, limits.maxLimit), ...(offset !== undefined ? { offset } : {}) };
     const select = await authorizeSelect(gctx, target.table, toMany ? listSelect(target, args) : baseSelect(target, undefined, []));
-    const spec = { service: gctx.service, relation, target: target.table, select, ...(toMany ? { perParent } : {}) };
+    return { service: gctx.service, relation, target: target.table, select, ...(toMany ? { perParent } : {}) };
+  };
+  // A relationship field resolves once per parent row, with the same arguments (same field node,
+  // same variables, same request): its authorized select is built once per request, not per parent.
+  const specsByRequest = new WeakMap<GraphqlContext, Map<FieldNode, { relation: KeyedRelation; spec: Promise<RelationLoadSpec> }>>();
+  const specFor = (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, args: ListArgs, field: FieldNode | undefined) => {
+    if (!field) return relationSpec(gctx, relation, target, args);
+    let specs = specsByRequest.get(gctx);
+    if (!specs) {
+      specs = new Map();
+      specsByRequest.set(gctx, specs);
+    }
+    const known = specs.get(field);
+    if (known && known.relation === relation) return known.spec;
+    const spec = relationSpec(gctx, relation, target, args);
+    specs.set(field, { relation, spec });
+    return spec;
+  };
+  const relatedRows = async (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, parent: Row, args: ListArgs, field?: FieldNode) => {
+    const spec = await specFor(gctx, relation, target, args, field);
     const [rows] = await loadRelated(gctx.executor, gctx.ctx, spec, [parent]);
     return rows ?? null;
   };
@@ -341,12 +360,12 @@ export function buildSchema(
                   nullable: false,
                   description: `Rows of ${target.table.name} referring to this row`,
                   args: listArgs(t, target),
-                  resolve: async (row, args, gctx) => (await relatedRows(gctx, relation, target, row, args)) as Row[],
+                  resolve: async (row, args, gctx, info) => (await relatedRows(gctx, relation, target, row, args, info.fieldNodes[0])) as Row[],
                 })
               : t.field({
                   type: objectOf(target),
                   description: `The row of ${target.table.name} this row refers to`,
-                  resolve: async (row, _args, gctx) => (await relatedRows(gctx, relation, target, row, {})) as Row | null,
+                  resolve: async (row, _args, gctx, info) => (await relatedRows(gctx, relation, target, row, {}, info.fieldNodes[0])) as Row | null,
                 });
         }
         return out;
