@@ -1,9 +1,10 @@
 /**
  * Drives one target with one workload for a fixed time and number of connections (autocannon, in
- * this process), and samples the target's RSS meanwhile. Throughput counts only answers with the
+ * this process), and samples the target's RSS and CPU time meanwhile. Throughput counts only answers with the
  * workload's expected status; anything else (other statuses, socket errors, timeouts) is reported
  * as failures, so a server that answers errors fast cannot look fast.
  */
+import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import type { Target } from './targets.js';
 import { sampleRss } from './targets.js';
@@ -25,12 +26,35 @@ export interface RoundResult {
   readonly failures: number;
   /** Largest RSS seen while the round ran, in bytes. */
   readonly peakRss: number;
+  /**
+   * CPU time the target's process spent per answered request, in ms (user + system, all its
+   * threads; from /proc/PID/stat, undefined where that cannot be read). Steadier than req/s on a
+   * shared machine: the harness and the database compete for the same cores, CPU time per request
+   * mostly does not change with them.
+   */
+  readonly cpuMsPerRequest: number | undefined;
 }
+
+/** user + system CPU time of a process so far, in ms (clock ticks of 10 ms). */
+async function cpuTimeOf(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS_PER_SECOND);
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux build Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export async function runRound(target: Target, workload: Workload, options: LoadOptions): Promise<RoundResult> {
   let i = 0;
   const first = workload.request(target.kind, 0);
   const rss = sampleRss(target.pid);
+  const cpuBefore = await cpuTimeOf(target.pid);
   const result = await autocannon({
     url: target.url,
     connections: options.connections,
@@ -50,6 +74,7 @@ export async function runRound(target: Target, workload: Workload, options: Load
       },
     ],
   });
+  const cpuAfter = await cpuTimeOf(target.pid);
   const peakRss = await rss.stop();
   const expected = result.statusCodeStats?.[String(workload.expectedStatus) as `${number}`]?.count ?? 0;
   const answered = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
@@ -59,6 +84,7 @@ export async function runRound(target: Target, workload: Workload, options: Load
     p99: result.latency.p99,
     failures: answered - expected + result.errors + result.timeouts,
     peakRss,
+    cpuMsPerRequest: cpuBefore !== undefined && cpuAfter !== undefined && answered > 0 ? (cpuAfter - cpuBefore) / answered : undefined,
   };
 }
 

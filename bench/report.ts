@@ -17,6 +17,8 @@ export interface TargetResult {
   readonly statements: number | undefined;
   /** Bytes. */
   readonly peakRss: number;
+  /** Median over the rounds of the target's CPU ms per answered request (see load.ts). */
+  readonly cpuMsPerRequest: number | undefined;
   readonly failures: number;
 }
 
@@ -49,7 +51,7 @@ function goalText(result: WorkloadResult): string {
 }
 
 export function resultsTable(results: readonly WorkloadResult[]): string {
-  const header = ['engine', 'workload', 'target', 'req/s (median)', 'rounds req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'peak RSS MB', 'ratio', 'goal'];
+  const header = ['engine', 'workload', 'target', 'req/s (median)', 'rounds req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'SQL/req', 'peak RSS MB', 'ratio', 'goal'];
   const lines = [header, header.map(() => '---')];
   for (const result of results) {
     const subject = result.workload.targets[0] as TargetKind;
@@ -72,6 +74,7 @@ export function resultsTable(results: readonly WorkloadResult[]): string {
         t.rounds.map((r) => r.toFixed(0)).join(' / '),
         fixed(t.p50, 1),
         fixed(t.p99, 1),
+        t.cpuMsPerRequest === undefined ? '–' : fixed(t.cpuMsPerRequest, 2),
         t.statements === undefined ? '–' : String(t.statements),
         mb(t.peakRss),
         ratios,
