@@ -254,6 +254,33 @@ describeEngines('GraphQL', (fixture) => {
       expect(result.orders_aggregate.aggregate.count).toBe(paid.meta.total);
     });
 
+    it('follows role edits from the next request on: what a caller may do is kept per role definition, not longer', async () => {
+      const send = async <T>(method: string, path: string, body: unknown) => {
+        const res = await fixture().get<T>(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(res.status, res.text).toBeLessThan(300);
+        return res.body;
+      };
+      const role = await send<{ id: number }>('POST', '/api/v1/system/role', {
+        name: `gql_edited_${fixture().engine}`,
+        access: [{ service_name: SERVICE, component: '_table/customers', verb_mask: 1, fields: ['id'] }],
+      });
+      const key = { 'X-API-Key': (await send<{ api_key: string }>('POST', '/api/v1/system/api-key', { role_id: role.id, label: 'edited' })).api_key };
+      const query = '{ customers(order_by: {id: asc}, limit: 3) { id tier } }';
+      const before = await gql(query, undefined, key);
+      expect(before.body.errors?.[0]?.message).toContain('tier');
+      // The same query again: refused the same way (from the kept view).
+      expect((await gql(query, undefined, key)).body.errors?.[0]?.message).toContain('tier');
+
+      await send('PUT', `/api/v1/system/role/${role.id}`, { access: [{ service_name: SERVICE, component: '_table/customers', verb_mask: 1, fields: ['id', 'tier'] }] });
+      const widened = await data<{ customers: Row[] }>(query, undefined, key);
+      const expected = await rest('customers', { fields: 'id,tier', order: 'id asc', limit: '3' });
+      expect(widened.customers).toEqual(expected.resource.map((r) => ({ id: r.id, tier: r.tier })));
+
+      await send('PUT', `/api/v1/system/role/${role.id}`, { is_active: false });
+      const inactive = await gql(query, undefined, key);
+      expect(inactive.status).toBe(403);
+    });
+
     it('refuses a role that may read no table, as REST does', async () => {
       const res = await gql('{ orders { id } }', undefined, as('gql_none'));
       const restRes = await fixture().table('orders', {}, { headers: as('gql_none') });
