@@ -35,8 +35,18 @@ export interface RelationLoadSpec {
 
 type Key = readonly ParamValue[];
 
-/** Key parts compared as text, so an int4 key matches an int8 (string) key of the same value. */
+/**
+ * Key parts compared as text, so an int4 key matches an int8 (string) key of the same value. Runs
+ * for every parent and every loaded row: a one-part key of a string or number (nearly every key) is
+ * its text as is. That cannot meet the JSON form of another key of the same loader, whose keys all
+ * have the same parts of the same column types.
+ */
 export function keyString(values: readonly unknown[]): string {
+  if (values.length === 1) {
+    const value = values[0];
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  }
   return JSON.stringify(values.map((v) => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))));
 }
 
