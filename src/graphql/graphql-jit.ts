@@ -2,19 +2,46 @@
  * Execution through graphql-jit: a query document is compiled once, per schema, into a JavaScript
  * function that resolves and serializes exactly its selection, instead of being walked field by
  * field on every request (the default executor's cost grows with every field of every row: about
- * half of a 25-row list read, more on nested reads; see BENCHMARKS.md).
+ * a third of a 25-row list read, more on nested reads; see BENCHMARKS.md).
  *
  * Compiled queries are kept per schema object and document object: a caller's schema is built for
  * its role (graphql-handler.ts), and a document compiled against one role's schema must never run
  * against another's. (`@envelop/graphql-jit` keys its cache on the document alone, which is why
  * this plugin stands in for it.) Both keys are weak: a catalog reload or an evicted document frees
- * their compiled queries. Subscriptions are not served, so only `execute` is replaced.
+ * their compiled queries.
+ *
+ * Some documents run on yoga's own executor instead, decided once per schema and document:
+ * operations with a variable of an input object type (graphql-jit 0.8 generates its variable
+ * coercion by unfolding the input type, which never ends for a recursive one such as `T_bool_exp`
+ * with its `_and`/`_not`: the compiler runs out of stack), and documents graphql-jit cannot compile
+ * (an unknown operation name, which the default executor reports in its own words). Arguments
+ * written inline, input objects included, are compiled.
  */
-import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
+import { getOperationAST, isInputObjectType, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type TypeNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 
-type Compiled = Pick<CompiledQuery, 'query'> | { readonly failed: ExecutionResult };
+/** A compiled query, or null: this document runs on the default executor. */
+type Compiled = Pick<CompiledQuery, 'query'> | null;
+
+function unwrapped(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : unwrapped(type.type);
+}
+
+function hasInputObjectVariable(args: ExecutionArgs): boolean {
+  const operation = getOperationAST(args.document, args.operationName);
+  return (operation?.variableDefinitions ?? []).some((definition) => isInputObjectType(args.schema.getType(unwrapped(definition.type))));
+}
+
+function compile(args: ExecutionArgs): Compiled {
+  if (hasInputObjectVariable(args)) return null;
+  try {
+    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+    return isCompiledQuery(result) ? result : null;
+  } catch {
+    return null;
+  }
+}
 
 export function jitExecution(): Plugin {
   const compiled = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Compiled>>>();
@@ -32,24 +59,21 @@ export function jitExecution(): Plugin {
     }
     const operation = args.operationName ?? '';
     let entry = byOperation.get(operation);
-    if (!entry) {
-      const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-      // Not compiled: the document's own error (no such operation, bad variables definition).
-      entry = isCompiledQuery(result) ? result : { failed: result };
+    if (entry === undefined) {
+      entry = compile(args);
       byOperation.set(operation, entry);
     }
     return entry;
   };
 
   const execute = (args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult => {
-    const entry = compiledFor(args);
-    if ('failed' in entry) return entry.failed;
+    const entry = compiledFor(args) as NonNullable<Compiled>; // onExecute chose this function for compiled documents only
     return entry.query(args.rootValue, args.contextValue, args.variableValues);
   };
 
   return {
-    onExecute: ({ setExecuteFn }) => {
-      setExecuteFn(execute as Parameters<typeof setExecuteFn>[0]);
+    onExecute: ({ args, setExecuteFn }) => {
+      if (compiledFor(args as ExecutionArgs)) setExecuteFn(execute as Parameters<typeof setExecuteFn>[0]);
     },
   };
 }

@@ -91,6 +91,21 @@ describeEngines('GraphQL', (fixture) => {
     });
   });
 
+  it('reads the same rows whether where and order_by come inline or as variables (recursive input types)', async () => {
+    const where = { _or: [{ status: { _eq: 'cancelled' } }, { _and: [{ total: { _gte: '500' } }, { _not: { customer: { tier: { _eq: 'gold' } } } }] }] };
+    const viaVariables = await data<{ orders: Row[] }>(
+      'query ($where: orders_bool_exp!, $order_by: [orders_order_by!], $limit: Int) { orders(where: $where, order_by: $order_by, limit: $limit) { id status total } }',
+      { where, order_by: [{ total: 'desc' }, { id: 'asc' }], limit: 40 },
+    );
+    const inline = await data<{ orders: Row[] }>(
+      '{ orders(where: {_or: [{status: {_eq: cancelled}}, {_and: [{total: {_gte: "500"}}, {_not: {customer: {tier: {_eq: gold}}}}]}]}, order_by: [{total: desc}, {id: asc}], limit: 40) { id status total } }',
+    );
+    expect(viaVariables.orders.length).toBeGreaterThan(0);
+    expect(viaVariables.orders).toEqual(inline.orders);
+    const expected = await rest('orders', { fields: 'id', filter: "status = 'cancelled' OR total >= 500", order: 'total desc, id asc', limit: '1', include_count: 'true' });
+    expect(viaVariables.orders.length).toBeLessThanOrEqual(expected.meta.total as number);
+  });
+
   it('orders like REST, NULLs placed as asked', async () => {
     const result = await data('{ products(order_by: [{price: desc}, {id: asc}], limit: 30) { id price } }');
     const expected = await rest('products', { fields: 'id,price', order: 'price desc, id asc', limit: '30' });
