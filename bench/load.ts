@@ -1,13 +1,12 @@
 /**
  * Drives one target with one workload for a fixed time and number of connections (autocannon, in
- * this process), and samples the target's RSS and CPU time meanwhile. Throughput counts only answers with the
- * workload's expected status; anything else (other statuses, socket errors, timeouts) is reported
- * as failures, so a server that answers errors fast cannot look fast.
+ * this process), and samples the target's RSS and CPU time meanwhile. Throughput counts only
+ * answers with the workload's expected status; anything else (other statuses, socket errors,
+ * timeouts) is reported as failures, so a server that answers errors fast cannot look fast.
  */
-import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import type { Target } from './targets.js';
-import { sampleRss } from './targets.js';
+import { cpuTimeOf, sampleRss } from './targets.js';
 import type { Workload } from './workloads.js';
 
 export interface LoadOptions {
@@ -28,27 +27,12 @@ export interface RoundResult {
   readonly peakRss: number;
   /**
    * CPU time the target's process spent per answered request, in ms (user + system, all its
-   * threads; from /proc/PID/stat, undefined where that cannot be read). Steadier than req/s on a
-   * shared machine: the harness and the database compete for the same cores, CPU time per request
-   * mostly does not change with them.
+   * threads; NaN where /proc/PID/stat cannot be read). Steadier than req/s on a shared machine: the
+   * harness and the database compete for the same cores, CPU time per request mostly does not
+   * change with them.
    */
-  readonly cpuMsPerRequest: number | undefined;
+  readonly cpuMsPerRequest: number;
 }
-
-/** user + system CPU time of a process so far, in ms (clock ticks of 10 ms). */
-async function cpuTimeOf(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS_PER_SECOND);
-  } catch {
-    return undefined;
-  }
-}
-
-/** USER_HZ: 100 on every Linux build Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 export async function runRound(target: Target, workload: Workload, options: LoadOptions): Promise<RoundResult> {
   let i = 0;
@@ -84,7 +68,7 @@ export async function runRound(target: Target, workload: Workload, options: Load
     p99: result.latency.p99,
     failures: answered - expected + result.errors + result.timeouts,
     peakRss,
-    cpuMsPerRequest: cpuBefore !== undefined && cpuAfter !== undefined && answered > 0 ? (cpuAfter - cpuBefore) / answered : undefined,
+    cpuMsPerRequest: answered > 0 ? (cpuAfter - cpuBefore) / answered : Number.NaN,
   };
 }
 

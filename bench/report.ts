@@ -17,8 +17,8 @@ export interface TargetResult {
   readonly statements: number | undefined;
   /** Bytes. */
   readonly peakRss: number;
-  /** Median over the rounds of the target's CPU ms per answered request (see load.ts). */
-  readonly cpuMsPerRequest: number | undefined;
+  /** Median over the rounds of the target's CPU ms per answered request (see load.ts); NaN: unknown. */
+  readonly cpuMsPerRequest: number;
   readonly failures: number;
 }
 
@@ -74,7 +74,7 @@ export function resultsTable(results: readonly WorkloadResult[]): string {
         t.rounds.map((r) => r.toFixed(0)).join(' / '),
         fixed(t.p50, 1),
         fixed(t.p99, 1),
-        t.cpuMsPerRequest === undefined ? '–' : fixed(t.cpuMsPerRequest, 2),
+        fixed(t.cpuMsPerRequest, 2),
         t.statements === undefined ? '–' : String(t.statements),
         mb(t.peakRss),
         ratios,

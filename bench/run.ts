@@ -134,7 +134,6 @@ async function runWorkload(engine: BenchEngine, databaseUrl: string, workload: W
     }
   }
   await reset();
-  const medianOf = (values: number[]) => (values.length > 0 ? median(values) : undefined);
   const results: TargetResult[] = order.map((target) => {
     const list = rounds.get(target.kind) ?? [];
     return {
@@ -145,7 +144,7 @@ async function runWorkload(engine: BenchEngine, databaseUrl: string, workload: W
       p99: median(list.map((r) => r.p99)),
       statements: statements.get(target.kind),
       peakRss: Math.max(0, ...list.map((r) => r.peakRss)),
-      cpuMsPerRequest: medianOf(list.flatMap((r) => (r.cpuMsPerRequest === undefined ? [] : [r.cpuMsPerRequest]))),
+      cpuMsPerRequest: median(list.map((r) => r.cpuMsPerRequest).filter(Number.isFinite)),
       failures: list.reduce((sum, r) => sum + r.failures, 0),
     };
   });

@@ -258,6 +258,21 @@ export async function memoryOf(pid: number): Promise<{ rss: number; peak: number
   }
 }
 
+/** USER_HZ: 100 on every Linux build Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** user + system CPU time of a process so far, all its threads, in ms (NaN once it has gone). */
+export async function cpuTimeOf(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS_PER_SECOND);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Samples a process's RSS every `everyMs` until stopped; resolves to the largest value seen. */
 export function sampleRss(pid: number, everyMs = 100): { stop(): Promise<number> } {
   let max = 0;

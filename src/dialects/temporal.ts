@@ -12,7 +12,7 @@ const UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?\+00$/;
 /** `2024-01-02 03:04:05.123456+00` → `2024-01-02T03:04:05.123456Z`; `+05:30` kept, `+05` → `+05:00`. */
 export function isoFromPostgresTimestamp(text: string): string {
   // Sessions run at TimeZone UTC, so nearly every timestamptz reads `YYYY-MM-DD HH:MM:SS[.f]+00`.
-  if (text.length >= 22 && text.charCodeAt(10) === 32 && text.endsWith('+00') && UTC_TIMESTAMP.test(text)) {
+  if (UTC_TIMESTAMP.test(text)) {
     return `${text.slice(0, 10)}T${text.slice(11, -3)}Z`;
   }
   const match = /^(\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?$/.exec(text);

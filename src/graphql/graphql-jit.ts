@@ -66,14 +66,12 @@ export function jitExecution(): Plugin {
     return entry;
   };
 
-  const execute = (args: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult => {
-    const entry = compiledFor(args) as NonNullable<Compiled>; // onExecute chose this function for compiled documents only
-    return entry.query(args.rootValue, args.contextValue, args.variableValues);
-  };
-
   return {
     onExecute: ({ args, setExecuteFn }) => {
-      if (compiledFor(args as ExecutionArgs)) setExecuteFn(execute as Parameters<typeof setExecuteFn>[0]);
+      const query = compiledFor(args as ExecutionArgs);
+      if (!query) return;
+      const execute = (run: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult => query.query(run.rootValue, run.contextValue, run.variableValues);
+      setExecuteFn(execute as Parameters<typeof setExecuteFn>[0]);
     },
   };
 }

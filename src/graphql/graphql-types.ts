@@ -80,6 +80,9 @@ interface ListArgs {
 /** Object relationships an `order_by` may follow in a row. */
 const MAX_ORDER_HOPS = 4;
 
+/** Where a request keeps the load specs of its relationship fields (RequestContext.cached). */
+const RELATION_SPECS = 'graphql-relation-specs';
+
 function checkedLimit(limit: number | null | undefined, maxLimit: number): number {
   if (limit === null || limit === undefined) return maxLimit;
   if (limit < 0) throw requestErrors.invalidParameter('limit', 'must not be negative');
@@ -286,14 +289,9 @@ export function buildSchema(
   };
   // A relationship field resolves once per parent row, with the same arguments (same field node,
   // same variables, same request): its authorized select is built once per request, not per parent.
-  const specsByRequest = new WeakMap<GraphqlContext, Map<FieldNode, { relation: KeyedRelation; spec: Promise<RelationLoadSpec> }>>();
   const specFor = (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, args: ListArgs, field: FieldNode | undefined) => {
     if (!field) return relationSpec(gctx, relation, target, args);
-    let specs = specsByRequest.get(gctx);
-    if (!specs) {
-      specs = new Map();
-      specsByRequest.set(gctx, specs);
-    }
+    const specs = gctx.ctx.cached(RELATION_SPECS, () => new Map<FieldNode, { relation: KeyedRelation; spec: Promise<RelationLoadSpec> }>());
     const known = specs.get(field);
     if (known && known.relation === relation) return known.spec;
     const spec = relationSpec(gctx, relation, target, args);
