@@ -51,6 +51,13 @@ export class AccessCache implements CredentialSource, RoleSource {
   private readonly rolesByName: TtlCache<string, RoleView | undefined>;
   private readonly keyTools: TtlCache<number, readonly string[] | null>;
   private readonly lastUsedWritten = new Map<number, number>();
+  /**
+   * The role view last handed out per role id, with its definition as JSON. A reload (TTL or
+   * invalidation) that finds the same definition hands out the same object again, so what is kept
+   * per role definition (the authorizer's decision scopes, GraphQL caller views and their compiled
+   * queries) lives as long as the definition, not as long as the TTL.
+   */
+  private readonly roleViews = new Map<number, { readonly definition: string; readonly view: RoleView }>();
 
   constructor(
     private readonly store: MetaStore,
@@ -102,10 +109,20 @@ export class AccessCache implements CredentialSource, RoleSource {
   }
 
   byId(id: number): Promise<RoleView | undefined> {
-    return this.rolesById.get(id, () => getRole(this.store, id));
+    return this.rolesById.get(id, async () => this.stableView(await getRole(this.store, id)));
   }
 
   byName(name: string): Promise<RoleView | undefined> {
-    return this.rolesByName.get(name, () => getRoleByName(this.store, name));
+    return this.rolesByName.get(name, async () => this.stableView(await getRoleByName(this.store, name)));
+  }
+
+  private stableView(role: RoleView | undefined): RoleView | undefined {
+    if (!role) return undefined;
+    const view: RoleView = { id: role.id, name: role.name, isActive: role.isActive, access: role.access };
+    const definition = JSON.stringify(view);
+    const previous = this.roleViews.get(role.id);
+    if (previous?.definition === definition) return previous.view;
+    this.roleViews.set(role.id, { definition, view });
+    return view;
   }
 }
