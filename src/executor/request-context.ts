@@ -25,6 +25,7 @@ export interface AuditNote {
 export class RequestContext {
   private statements = 0;
   private readonly caches = new Map<string, unknown>();
+  private preset: ReadonlyMap<string, unknown> | undefined;
   private authenticated = false;
   private audit: AuditNote = {};
 
@@ -65,9 +66,19 @@ export class RequestContext {
     this.statements += 1;
   }
 
-  /** The value cached under `key` for this request, created by `create` on first use. */
+  /**
+   * Values `cached` answers with before creating its own, e.g. the grants a GraphQL schema was built
+   * from: shared by every request of one caller view, so it is consulted, not copied. Once per request.
+   */
+  presetCache(entries: ReadonlyMap<string, unknown>): void {
+    if (this.preset) throw new Error('The request cache was already preset');
+    this.preset = entries;
+  }
+
+  /** The value cached under `key` for this request (or preset), created by `create` on first use. */
   cached<T>(key: string, create: () => T): T {
     if (this.caches.has(key)) return this.caches.get(key) as T;
+    if (this.preset?.has(key)) return this.preset.get(key) as T;
     const value = create();
     this.caches.set(key, value);
     return value;

@@ -138,9 +138,24 @@ interface CallerView {
   /** Set when the caller may read nothing: the answer to every request. */
   readonly refusal?: ApiError;
   readonly schema: GraphQLSchema;
-  readonly readGrants: ReadonlyMap<string, Grant>;
-  readonly writeGrants: readonly (readonly [table: string, verb: Verb, grant: Grant])[];
-  readonly routineGrants: readonly (readonly [name: string, verb: Verb, grant: Grant])[];
+  /**
+   * The grants the schema was built from, under the request-cache keys the resolvers look them up
+   * by (read, write and routine grants), so the schema and the resolvers agree.
+   */
+  readonly grants: ReadonlyMap<string, Promise<Grant>>;
+}
+
+function grantEntries(
+  service: string,
+  readGrants: ReadonlyMap<string, Grant>,
+  writeGrants: readonly (readonly [table: string, verb: Verb, grant: Grant])[],
+  routineGrants: readonly (readonly [name: string, verb: Verb, grant: Grant])[],
+): ReadonlyMap<string, Promise<Grant>> {
+  const entries = new Map<string, Promise<Grant>>();
+  for (const [table, grant] of readGrants) entries.set(grantCacheKey(service, table), Promise.resolve(grant));
+  for (const [table, verb, grant] of writeGrants) entries.set(writeGrantCacheKey(service, table, verb), Promise.resolve(grant));
+  for (const [name, verb, grant] of routineGrants) entries.set(routineGrantCacheKey(service, name, verb), Promise.resolve(grant));
+  return entries;
 }
 
 const NOTHING_READABLE = new GraphQLSchema({});
@@ -150,14 +165,14 @@ async function buildCallerView(authorizer: Authorizer, principal: Principal, cat
   const { visibility, grants, refusal } = await readableTables(authorizer, principal, catalog);
   if (visibility.size === 0) {
     const answer = refusal ?? authErrors.forbidden(`Nothing in service '${service}' may be read`, { service });
-    return { refusal: answer, schema: NOTHING_READABLE, readGrants: grants, writeGrants: [], routineGrants: [] };
+    return { refusal: answer, schema: NOTHING_READABLE, grants: grantEntries(service, grants, [], []) };
   }
   const readable = [...visibility.keys()].flatMap((name) => catalog.tables.get(name) ?? []);
   const writeGrants: [string, Verb, Grant][] = [];
   const writes = await writableTables(authorizer, principal, service, readable, (table, verb, grant) => writeGrants.push([table, verb, grant]));
   const routineGrants: [string, Verb, Grant][] = [];
   const routines = await callableRoutines(authorizer, principal, catalog, (name, verb, grant) => routineGrants.push([name, verb, grant]));
-  return { schema: cache.schemaFor(catalog, visibility, { writes, routines }), readGrants: grants, writeGrants, routineGrants };
+  return { schema: cache.schemaFor(catalog, visibility, { writes, routines }), grants: grantEntries(service, grants, writeGrants, routineGrants) };
 }
 
 interface Prepared {
@@ -257,9 +272,7 @@ export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
     const view = await callerView(ctx.principal, snapshot);
     if (view.refusal) throw view.refusal;
     // The resolvers' grants are the ones the schema was built from: the schema and the reads agree.
-    for (const [table, grant] of view.readGrants) ctx.cached(grantCacheKey(service, table), () => Promise.resolve(grant));
-    for (const [table, verb, grant] of view.writeGrants) ctx.cached(writeGrantCacheKey(service, table, verb), () => Promise.resolve(grant));
-    for (const [name, verb, grant] of view.routineGrants) ctx.cached(routineGrantCacheKey(service, name, verb), () => Promise.resolve(grant));
+    ctx.presetCache(view.grants);
     (res.locals as { graphql?: Prepared }).graphql = { schema: view.schema, snapshot };
     next();
   };
