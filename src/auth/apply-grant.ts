@@ -395,6 +395,30 @@ export function forRelationLoad(
 }
 
 /**
+ * The cheap form of a per-key page that starts at the first row (no offset): the relation load in
+ * the select's own order, without a window function, under one statement-level LIMIT of
+ * `keyCount × limit + 1` (a LIMIT only removes rows). When it returns at most `maxRows`
+ * (`keyCount × limit`) rows, they are all the rows of all the keys, and each key's first `perKeyLimit`
+ * rows are what the windowed form (`forRelationLoad` with `perKey`) returns; when it returns more,
+ * some key may have lost rows to another and the caller runs the windowed form instead. Undefined
+ * where the two forms differ otherwise: an offset, or DISTINCT ON (which the windowed form applies
+ * per key).
+ */
+export function forCappedRelationLoad(
+  statement: AuthorizedStatement<Select>,
+  keyColumns: readonly ColumnRef[],
+  condition: Expr,
+  perKey: { readonly limit: number; readonly offset?: number },
+  keyCount: number,
+): { readonly statement: AuthorizedStatement<Select>; readonly addedColumns: readonly string[]; readonly perKeyLimit: number; readonly maxRows: number } | undefined {
+  if (perKey.offset || (statement.distinctOn && statement.distinctOn.length > 0) || statement.offset !== undefined) return undefined;
+  const { statement: unpaged, addedColumns } = forRelationLoad(statement, keyColumns, condition);
+  const perKeyLimit = statement.limit !== undefined ? Math.min(perKey.limit, statement.limit) : perKey.limit;
+  const maxRows = keyCount * perKeyLimit;
+  return { statement: brand({ ...unpaged, limit: maxRows + 1 }), addedColumns, perKeyLimit, maxRows };
+}
+
+/**
  * Prepares an authorized aggregate select (no GROUP BY, LIMIT or OFFSET of its own) for the
  * aggregates of a relation per parent: groups it by the join-key columns (added first to its items)
  * and ANDs the key condition, which only narrows it. As in `forRelationLoad`, join keys are internal

@@ -2,18 +2,19 @@
  * Batched loading of related rows: N parent rows cost one statement per relation, never one per
  * parent (Pothos plugin-dataloader's loadAndSort). One DataLoader per (service, relation, select
  * shape) lives in the request context; its batch function builds ONE select with a tuple-IN on the
- * relation's key columns (plus a window-function page per parent when asked), runs it, and hands the
- * rows back grouped in key order.
+ * relation's key columns, runs it, and hands the rows back grouped in key order. A page per parent is
+ * cut from that statement's rows when they are complete, else read with a window function (see
+ * `forCappedRelationLoad`).
  *
  * The select it is given is already authorized for the target table (the grant's columns and row
  * filter are in it); the loader only narrows it further.
  */
 import DataLoader from 'dataloader';
-import { forRelationLoad, type AuthorizedStatement } from '../auth/apply-grant.js';
+import { forCappedRelationLoad, forRelationLoad, type AuthorizedStatement } from '../auth/apply-grant.js';
 import type { Relation, Table } from '../catalog/catalog-types.js';
 import type { Row } from '../dialects/dialect.js';
 import { columnRef, param } from '../query/ir-factories.js';
-import type { ColumnRef, ParamValue, Select } from '../query/ir.js';
+import type { ColumnRef, Expr, ParamValue, Select } from '../query/ir.js';
 import type { StatementRunner } from './executor.js';
 import type { RequestContext } from './request-context.js';
 
@@ -27,8 +28,12 @@ export interface RelationLoadSpec {
   readonly target: Table;
   /** An authorized select on the target: columns, filter and order; no limit or offset. */
   readonly select: AuthorizedStatement<Select>;
-  /** A page per parent (to-many relations): at most `limit` rows after `offset`, in the select's order. */
-  readonly perParent?: { readonly limit: number; readonly offset?: number };
+  /**
+   * A page per parent (to-many relations): at most `limit` rows after `offset`, in the select's order.
+   * `limitIsDefault`: the limit is the server's cap, not one the caller asked for, so pages are
+   * rarely full and the rows are first read without a window function.
+   */
+  readonly perParent?: { readonly limit: number; readonly offset?: number; readonly limitIsDefault?: boolean };
   /** Parents per statement; more parents take more statements. */
   readonly maxBatchSize?: number;
 }
@@ -60,6 +65,19 @@ function keyColumnsOf(spec: RelationLoadSpec): ColumnRef[] {
 
 function createLoader(runner: StatementRunner, ctx: RequestContext, spec: RelationLoadSpec): DataLoader<Key, Row[], string> {
   const keyColumns = keyColumnsOf(spec);
+  // Under the default cap alone (no limit asked for: the usual nested read), parents are first read
+  // without a window function, which costs the database a sort and a pass per statement; only when
+  // that answer may be cut short does the windowed statement run (see forCappedRelationLoad). A
+  // limit the caller asked for usually fills pages, so it goes to the windowed statement at once.
+  const loadRows = async (condition: Expr, keyCount: number): Promise<{ rows: Row[]; addedColumns: readonly string[]; perKeyLimit: number }> => {
+    const capped = spec.perParent?.limitIsDefault === true && forCappedRelationLoad(spec.select, keyColumns, condition, spec.perParent, keyCount);
+    if (capped) {
+      const { rows } = await runner.run(capped.statement, ctx);
+      if (rows.length <= capped.maxRows) return { rows, addedColumns: capped.addedColumns, perKeyLimit: capped.perKeyLimit };
+    }
+    const { statement, addedColumns } = forRelationLoad(spec.select, keyColumns, condition, spec.perParent);
+    return { rows: (await runner.run(statement, ctx)).rows, addedColumns, perKeyLimit: Number.POSITIVE_INFINITY };
+  };
   return new DataLoader<Key, Row[], string>(
     async (keys) => {
       const condition = {
@@ -67,13 +85,13 @@ function createLoader(runner: StatementRunner, ctx: RequestContext, spec: Relati
         left: keyColumns,
         rows: keys.map((key) => key.map((value, i) => param(value, (keyColumns[i] as ColumnRef).valueType))),
       };
-      const { statement, addedColumns } = forRelationLoad(spec.select, keyColumns, condition, spec.perParent);
-      const { rows } = await runner.run(statement, ctx);
+      const { rows, addedColumns, perKeyLimit } = await loadRows(condition, keys.length);
       const groups = new Map<string, Row[]>();
       for (const row of rows) {
         const k = keyString(keyColumns.map((c) => row[c.name]));
-        for (const name of addedColumns) delete row[name];
         const group = groups.get(k);
+        if (group && group.length >= perKeyLimit) continue;
+        for (const name of addedColumns) delete row[name];
         if (group) group.push(row);
         else groups.set(k, [row]);
       }

@@ -283,7 +283,7 @@ export function buildSchema(
   const relationSpec = async (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, args: ListArgs): Promise<RelationLoadSpec> => {
     const toMany = relation.kind === 'oneToMany';
     const offset = checkedOffset(args.offset);
-    const perParent = { limit: checkedLimit(args.limit, limits.maxLimit), ...(offset !== undefined ? { offset } : {}) };
+    const perParent = { limit: checkedLimit(args.limit, limits.maxLimit), ...(offset !== undefined ? { offset } : {}), limitIsDefault: args.limit === undefined || args.limit === null };
     const select = await authorizeSelect(gctx, target.table, toMany ? listSelect(target, args) : baseSelect(target, undefined, []));
     return { service: gctx.service, relation, target: target.table, select, ...(toMany ? { perParent } : {}) };
   };

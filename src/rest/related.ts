@@ -178,7 +178,7 @@ export async function embedRelated(deps: RelatedDeps, requests: readonly Related
       related = await loadManyToMany(deps.runner, deps.ctx, { service: deps.service, relation, junction, target, junctionSelect, targetSelect: select, limit }, parents);
     } else {
       const toMany = relation.kind === 'oneToMany';
-      related = await loadRelated(deps.runner, deps.ctx, { service: deps.service, relation, target, select, ...(toMany ? { perParent: { limit } } : {}) }, parents);
+      related = await loadRelated(deps.runner, deps.ctx, { service: deps.service, relation, target, select, ...(toMany ? { perParent: { limit, limitIsDefault: request.limit === undefined } } : {}) }, parents);
     }
     // Copies: the loader caches rows per request and may hand the same object to several parents
     // (or levels); each place in the response gets its own, so embedding never aliases or loops.

@@ -1,7 +1,9 @@
 /**
  * Batched relation loading on every engine: N parents cost ONE statement per relation level,
- * counted by the executor's statement counter; per-parent limits use a window function in that
- * same statement. Results are checked against the demo data generator.
+ * counted by the executor's statement counter. Per-parent limits use a window function in that same
+ * statement; under the default cap alone, rows are first read without one (one more statement only
+ * when that answer may be cut short). Results are checked against the
+ * demo data generator.
  */
 import { expect, it } from 'vitest';
 import { applyGrant } from '../../src/auth/apply-grant.js';
@@ -70,6 +72,29 @@ describeEngines('relation loader', (fixture) => {
       expect((related[i] as Row[]).map((o) => o.id)).toEqual(expected);
     });
   });
+
+  for (const limit of [1, 3, 1000]) {
+    it(`cuts each parent to the default cap (${limit}) with a window function only when the plain statement may come back cut short`, async () => {
+      const ctx = context();
+      const { executor } = snapshot();
+      const customers = data.customers.slice(0, 120).map((c) => ({ id: c.id }) as Row);
+      const latest = applyGrant(selectAll(table('orders'), ['id', 'placed_at'], [{ column: 'placed_at', direction: 'desc' }, { column: 'id', direction: 'asc' }]), FULL);
+      const related = await loadRelated(
+        executor,
+        ctx,
+        { service: SERVICE, relation: relation('customers', 'orders'), target: table('orders'), select: latest, perParent: { limit, limitIsDefault: true } },
+        customers,
+      );
+      const ordersOf = (id: unknown) =>
+        data.orders.filter((o) => o.customer_id === id).sort((a, b) => b.placed_at.localeCompare(a.placed_at) || a.id - b.id);
+      const total = customers.reduce((sum, c) => sum + ordersOf(c.id).length, 0);
+      // The plain statement holds every row when there are at most parents × limit of them.
+      expect(ctx.statementCount).toBe(total <= customers.length * limit ? 1 : 2);
+      customers.forEach((customer, i) => {
+        expect((related[i] as Row[]).map((o) => o.id)).toEqual(ordersOf(customer.id).slice(0, limit).map((o) => String(o.id)));
+      });
+    });
+  }
 
   it('reads three levels over hundreds of parents in depth + 1 statements', async () => {
     const ctx = context();
