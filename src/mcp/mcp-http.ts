@@ -12,13 +12,28 @@
  *
  * May import: auth, catalog, config, executor, query, rest, system, errors, http/request-context-middleware.
  */
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express, { type Request, type Response } from 'express';
 import { isApiError } from '../errors.js';
 import { contextOf } from '../http/request-context-middleware.js';
 import { adminContext } from '../system/routes/route-helpers.js';
-import { allTools, createMcpServer, SCHEMA_URI_TEMPLATE, SERVER_NAME, SERVER_VERSION, SERVICES_URI, type McpServerDeps } from './mcp-server.js';
 import type { McpCaller } from './mcp-access.js';
+import { allTools, SCHEMA_URI_TEMPLATE, SERVER_NAME, SERVER_VERSION, SERVICES_URI } from './mcp-description.js';
+import type { McpServerDeps } from './mcp-server.js';
+
+/**
+ * The MCP SDK's server and transport, loaded on the first `/mcp` request rather than at start:
+ * most deployments never receive one (see mcp-description.ts).
+ */
+let mcpRuntime: Promise<[typeof import('./mcp-server.js'), typeof import('@modelcontextprotocol/sdk/server/streamableHttp.js')]> | undefined;
+function loadMcpRuntime() {
+  if (!mcpRuntime) {
+    mcpRuntime = Promise.all([import('./mcp-server.js'), import('@modelcontextprotocol/sdk/server/streamableHttp.js')]);
+    mcpRuntime.catch(() => {
+      mcpRuntime = undefined; // a failed load is tried again by the next request
+    });
+  }
+  return mcpRuntime;
+}
 
 export const MCP_PATH = '/mcp';
 
@@ -54,6 +69,7 @@ export function mcpRoutes(deps: McpServerDeps): express.Router {
       ...(req.ip !== undefined ? { clientIp: req.ip } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
+    const [{ createMcpServer }, { StreamableHTTPServerTransport }] = await loadMcpRuntime();
     const server = createMcpServer(deps, caller);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {

@@ -21,7 +21,6 @@
  * May import: auth, catalog, config, executor, query, rest (pure helpers), system, errors.
  */
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -32,7 +31,6 @@ import {
   McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
-  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -40,32 +38,16 @@ import { isMcpToolName } from '../auth/mcp-tools.js';
 import { authErrors, isApiError, requestErrors, type ApiError } from '../errors.js';
 import { RequestContext } from '../executor/request-context.js';
 import { serviceFor, sqlMode, visibleServices, type McpCaller, type McpDeps } from './mcp-access.js';
-import { schemaView, servicesView, toolJsonSchema, TOOLS, TOOLS_BY_NAME, type ToolDefinition, type ToolEnv, type ToolOutcome } from './mcp-tools.js';
+import { describeTool, SCHEMA_URI_TEMPLATE, SERVER_NAME, SERVER_VERSION, SERVICES_URI } from './mcp-description.js';
+import { schemaView, servicesView, TOOLS_BY_NAME, type ToolDefinition, type ToolEnv, type ToolOutcome } from './mcp-tools.js';
 
-export const SERVER_NAME = 'sluice';
-export const SERVICES_URI = 'sluice://services';
-export const SCHEMA_URI_TEMPLATE = 'sluice://schema/{service}';
 const SCHEMA_URI = /^sluice:\/\/schema\/([^/?#]+)$/;
 const JSON_MIME = 'application/json';
 /** Tool names in audit entries are bounded: an unknown name is whatever the client sent. */
 const MAX_ACTION = 64;
 
-/** Sluice's version (package.json sits two levels above both src/mcp and dist/mcp). */
-export const SERVER_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-
 export interface McpServerDeps extends McpDeps {
   readonly logger: Logger;
-}
-
-/** A tool as `tools/list` and the System API describe it. */
-export function describeTool(tool: ToolDefinition): Tool {
-  return {
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: toolJsonSchema(tool),
-    annotations: { title: tool.title, readOnlyHint: tool.readOnly, destructiveHint: tool.destructive, openWorldHint: false },
-  };
 }
 
 /** The key's allow-list, when the caller is an API key with one. */
@@ -209,9 +191,4 @@ export function createMcpServer(deps: McpServerDeps, caller: McpCaller): Server 
     contents: [{ uri: request.params.uri, mimeType: JSON_MIME, text: await readResource(deps, caller, request.params.uri) }],
   }));
   return server;
-}
-
-/** Every tool, for the System API's description of the MCP server. */
-export function allTools(): Tool[] {
-  return TOOLS.map((tool) => describeTool(tool as unknown as ToolDefinition));
 }

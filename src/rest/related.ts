@@ -126,10 +126,6 @@ export interface RelatedDeps {
   readonly defaultLimit: number;
 }
 
-/**
- * An authorized select of `target` with the requested columns plus `keys` (the join keys nested
- * relations need); `added` names the key columns that were not requested, to remove afterwards.
- */
 /** The select with `columns` added to its items where missing; `added` names the ones it added. */
 export function withColumns(select: Select, columns: readonly ColumnRef[]): { readonly select: Select; readonly added: readonly string[] } {
   const present = new Set(select.items.flatMap((i) => (i.kind === 'column' ? [i.column.name] : [])));
@@ -138,11 +134,16 @@ export function withColumns(select: Select, columns: readonly ColumnRef[]): { re
   return { select: { ...select, items: [...select.items, ...missing.map(columnItem)] }, added: missing.map((c) => c.name) };
 }
 
+/** Removes the columns `withColumns` added, once the rows have served their purpose. */
 export function stripColumns(rows: Row[], names: readonly string[]): void {
   if (names.length === 0) return;
   for (const row of rows) for (const name of names) delete row[name];
 }
 
+/**
+ * An authorized select of `target` with the requested columns plus `keys` (the join keys nested
+ * relations need); `added` names the key columns that were not requested, to remove afterwards.
+ */
 async function authorizedSelect(deps: RelatedDeps, target: Table, fields: string | undefined, order: string | undefined, keys: readonly ColumnRef[] = []) {
   const grant = await deps.authorizer.authorize(deps.principal, { service: deps.service, resource: { kind: 'table', name: target.name }, verb: 'GET' });
   const { select, added } = withColumns(
