@@ -7,8 +7,6 @@
  * error" to pg-pool, because ending the adapter's connection cannot be undone.
  */
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
 import { PgDriver, sessionSettings, type PgConnectionSource } from './pg-driver.js';
 import { postgresTypeParsers } from './postgres-codecs.js';
@@ -36,6 +34,9 @@ export interface PgliteOptions {
 export async function openPgliteDriver(options: PgliteOptions): Promise<PgDriver> {
   const inMemory = options.location === 'memory';
   if (!inMemory) await mkdir(options.location, { recursive: true });
+  // Loaded here, not at start: a server whose store and services are all PostgreSQL or MariaDB
+  // servers never needs PGlite (about 5 MB of resident memory).
+  const [{ PGlite }, { createPgConfig }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/node-postgres')]);
   const db = inMemory ? new PGlite() : new PGlite(options.location);
   await db.waitReady;
   const client = new pg.Client(Object.assign(createPgConfig(db), { types: postgresTypeParsers }));
