@@ -72,35 +72,39 @@ export function classifyRoute(method: string, path: string): Route {
 }
 
 /** The credential a request presented (whether or not it was accepted). */
-function credentialOf(req: Request, route: Route): AuditCredential {
+function credentialOf(req: Request, method: string, route: Route): AuditCredential {
   if (req.get('x-api-key') !== undefined) return 'apiKey';
   if (req.get('authorization') !== undefined) return 'bearer';
-  if (route.component === 'system/admin/session' && req.method === 'POST') return 'password';
+  if (route.component === 'system/admin/session' && method === 'POST') return 'password';
   return 'none';
 }
 
 export function auditMiddleware(audit: AuditRecorder) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const at = new Date();
+    const at = Date.now();
     const started = performance.now();
-    const route = classifyRoute(req.method, req.path);
+    const { method } = req;
+    const path = req.path; // now: routers rewrite req.url while they handle the request
     let recorded = false;
     const record = () => {
       if (recorded) return;
       recorded = true;
       const status = res.statusCode;
+      // A read is never a change (see classifyRoute): most requests end here, unclassified.
+      if (READS.has(method) && status !== 401) return;
+      const route = classifyRoute(method, path);
       if (!route.isChange && status !== 401) return;
       const ctx = (res.locals as { ctx?: RequestContext }).ctx;
       if (!ctx) return;
       const note = ctx.auditNote;
       const target = route.target ?? note.target;
       audit.record({
-        at,
+        at: new Date(at),
         surface: route.surface,
         principal: note.principal ?? ctx.principal,
-        credential: credentialOf(req, route),
+        credential: credentialOf(req, method, route),
         service: route.service ?? note.service,
-        action: `${req.method} ${route.component}${route.surface === 'rest' && target !== undefined && route.component.startsWith('_') ? `/${target}` : ''}`,
+        action: `${method} ${route.component}${route.surface === 'rest' && target !== undefined && route.component.startsWith('_') ? `/${target}` : ''}`,
         target,
         affectedRows: note.affectedRows,
         status,

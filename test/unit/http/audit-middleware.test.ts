@@ -21,6 +21,12 @@ describe('classifyRoute', () => {
     expect(classifyRoute(method, path)).toMatchObject(expected);
   });
 
+  // The hook skips classifying reads that did not end in 401: that holds only while no read is a change.
+  it.each(['GET', 'HEAD', 'OPTIONS'])('never counts a %s as a change', (method) => {
+    const paths = ['/api/v1/shop/_table/orders', '/api/v1/shop/_schema/orders', '/api/v1/shop/_proc/restock', '/api/v1/shop/_graphql', '/api/v1/system/service/shop', '/api/v1/system/admin/session', '/api/v1/system', '/mcp', '/openapi.json'];
+    for (const path of paths) expect(classifyRoute(method, path).isChange).toBe(false);
+  });
+
   it('keeps names bounded and survives bad percent-encoding', () => {
     expect(classifyRoute('POST', `/api/v1/shop/_table/${'x'.repeat(5000)}`).target).toHaveLength(256);
     expect(classifyRoute('POST', '/api/v1/shop/_table/%E0%A4%A').target).toBe('%E0%A4%A');
