@@ -7,7 +7,7 @@
  *
  *   npm run bench -- [--duration 5] [--connections 10] [--rounds 3] [--warmup 2]
  *                    [--only list,by-pk] [--engine postgres|mariadb] [--pool-size 10]
- *                    [--json FILE] [--cpu-prof DIR]
+ *                    [--json FILE] [--cpu-prof DIR] [--node 22|current]
  *
  * Databases: PostgreSQL and MariaDB admin URLs from SLUICE_BENCH_PG_URL / SLUICE_BENCH_MYSQL_URL
  * (default: the test servers, postgres@127.0.0.1:5432 and root@127.0.0.1:3306); the bench creates
@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { prepareEmptyPostgres, prepareMariadb, preparePostgres, truncateEvents, type BenchEngine } from './bench-database.js';
 import { median, runRound, statementsPerRequest, type LoadOptions, type RoundResult } from './load.js';
 import { memoryTable, resultsTable, type MemoryNote, type TargetResult, type WorkloadResult } from './report.js';
-import { ensurePostgraphileInstalled, memoryOf, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
+import { ensurePostgraphileInstalled, memoryOf, NODE_22, nodeVersionOf, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
 import { selectWorkloads, type TargetKind, type Workload } from './workloads.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,6 +41,7 @@ const optionsSchema = z.object({
   'pool-size': positiveInt.default(10),
   json: z.string().optional(),
   'cpu-prof': z.string().optional(),
+  node: z.enum(['22', 'current']).default('current'),
   help: z.boolean().default(false),
 });
 type Options = z.output<typeof optionsSchema>;
@@ -55,7 +56,10 @@ const USAGE = `Usage: npm run bench -- [options]
   --engine E         postgres or mariadb (repeatable; default both)
   --pool-size N      database connections per server (default 10, Sluice's default)
   --json FILE        also write the results as JSON
-  --cpu-prof DIR     write a V8 CPU profile of Sluice into DIR (one per engine)`;
+  --cpu-prof DIR     write a V8 CPU profile of Sluice into DIR (one per engine)
+  --node V           the Node.js Sluice and the baseline run on: current (default), the Node.js
+                     running the bench; or 22, the Node 22 binary PostGraphile runs on
+                     (bench/postgraphile, installed on first use), so every target has one runtime`;
 
 function parseOptions(argv: readonly string[]): Options {
   const { values } = parseArgs({
@@ -70,6 +74,7 @@ function parseOptions(argv: readonly string[]): Options {
       'pool-size': { type: 'string' },
       json: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      node: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -161,6 +166,10 @@ async function main(): Promise<void> {
   for (const file of ['dist/cli/main.js', 'dist-bench/baseline/baseline-main.js']) {
     if (!existsSync(path.join(ROOT, file))) throw new Error(`${file} is missing: run the benchmark with \`npm run bench\`, which builds it`);
   }
+  // PostGraphile always runs on Node 22; `--node 22` puts the other targets on the same runtime.
+  if (options.node === '22') ensurePostgraphileInstalled(log);
+  const node = options.node === '22' ? NODE_22 : process.execPath;
+  const nodeVersion = nodeVersionOf(node);
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-logs-'));
   const startedAt = new Date();
   const loadBefore = os.loadavg();
@@ -168,6 +177,7 @@ async function main(): Promise<void> {
 
   const results: WorkloadResult[] = [];
   const memory: MemoryNote[] = [];
+  let postgraphileRan = false;
   const versions: Record<string, string> = {};
   for (const engine of options.engine) {
     const mine = workloads.filter((w) => w.engines.includes(engine));
@@ -179,10 +189,11 @@ async function main(): Promise<void> {
     const metaUrl = await prepareEmptyPostgres({ adminUrl: PG_ADMIN_URL, database: META_DATABASE });
     const targets = new Map<TargetKind, Target>();
     try {
-      targets.set('sluice', await startSluice({ engine, databaseUrl, metaUrl, poolSize: options['pool-size'], logDir, ...(options['cpu-prof'] ? { cpuProfileDir: options['cpu-prof'] } : {}) }));
-      targets.set('baseline', await startBaselineProcess({ engine, databaseUrl, poolSize: options['pool-size'], logDir }));
+      targets.set('sluice', await startSluice({ engine, databaseUrl, metaUrl, poolSize: options['pool-size'], logDir, node, ...(options['cpu-prof'] ? { cpuProfileDir: options['cpu-prof'] } : {}) }));
+      targets.set('baseline', await startBaselineProcess({ engine, databaseUrl, poolSize: options['pool-size'], logDir, node }));
       if (mine.some((w) => w.targets.includes('postgraphile'))) {
         ensurePostgraphileInstalled(log);
+        postgraphileRan = true;
         targets.set('postgraphile', await startPostgraphile({ databaseUrl, poolSize: options['pool-size'], logDir }));
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -200,7 +211,7 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   const machine = [
     `- ${startedAt.toISOString()}, ${os.type()} ${os.release()}, ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
-    `- Node.js ${process.version}; ${Object.entries(versions).map(([e, v]) => `${e} ${v}`).join('; ')}`,
+    `- Node.js ${nodeVersion} for Sluice and the baseline${options.node === '22' ? ' (the Node 22 binary of bench/postgraphile)' : ''}${postgraphileRan ? `, ${nodeVersionOf(NODE_22)} for PostGraphile` : ''}; ${Object.entries(versions).map(([e, v]) => `${e} ${v}`).join('; ')}`,
     `- load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}; after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `- ${options.rounds} rounds × ${options.duration} s per target, alternating; ${options.connections} connections; warm-up ${options.warmup} s; pool size ${options['pool-size']}`,
   ].join('\n');

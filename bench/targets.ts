@@ -61,7 +61,7 @@ async function waitUntilReady(url: string, child: ChildProcess, logFile: string,
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s; see ${logFile}`);
 }
 
-function spawnLogged(args: readonly string[], env: NodeJS.ProcessEnv, logFile: string, node = process.execPath): ChildProcess {
+function spawnLogged(args: readonly string[], env: NodeJS.ProcessEnv, logFile: string, node: string = process.execPath): ChildProcess {
   const log = createWriteStream(logFile);
   const child = spawn(node, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
@@ -127,6 +127,8 @@ export interface SluiceTargetOptions {
   readonly logDir: string;
   /** Write a V8 CPU profile (`--cpu-prof`) into this folder when the process exits. */
   readonly cpuProfileDir?: string;
+  /** The Node.js binary to run it on (default: the one running the bench). */
+  readonly node?: string;
 }
 
 export async function startSluice(options: SluiceTargetOptions): Promise<Target> {
@@ -155,6 +157,7 @@ export async function startSluice(options: SluiceTargetOptions): Promise<Target>
       NODE_ENV: 'production',
     },
     logFile,
+    options.node,
   );
   const url = `http://127.0.0.1:${port}`;
   const stop = stopper(child);
@@ -175,6 +178,8 @@ export interface BaselineTargetOptions {
   readonly logDir: string;
   /** Write a V8 CPU profile (`--cpu-prof`) into this folder when the process exits. */
   readonly cpuProfileDir?: string;
+  /** The Node.js binary to run it on (default: the one running the bench). */
+  readonly node?: string;
 }
 
 export async function startBaselineProcess(options: BaselineTargetOptions): Promise<Target> {
@@ -191,6 +196,7 @@ export async function startBaselineProcess(options: BaselineTargetOptions): Prom
       NODE_ENV: 'production',
     },
     logFile,
+    options.node,
   );
   const url = `http://127.0.0.1:${port}`;
   const stop = stopper(child);
@@ -291,4 +297,10 @@ export function sampleRss(pid: number, everyMs = 100): { stop(): Promise<number>
       return max;
     },
   };
+}
+
+/** `node --version` of a Node.js binary. */
+export function nodeVersionOf(node: string): string {
+  const result = spawnSync(node, ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : 'unknown';
 }
