@@ -32,7 +32,7 @@ import { corsMiddleware } from './cors.js';
 import { sendError } from './error-envelope.js';
 import { healthRoutes } from './health.js';
 import { rateLimits } from './rate-limit.js';
-import { requestContextMiddleware } from './request-context-middleware.js';
+import { reportStatementCounts, requestContextMiddleware } from './request-context-middleware.js';
 import { requestLogMiddleware } from './request-log.js';
 
 export interface AppDeps {
@@ -59,7 +59,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', deps.config.trustProxy); // req.ip: the client, as far as trusted proxies say
 
   app.use(requestLogMiddleware(deps.logger));
-  app.use(requestContextMiddleware({ statementCountHeader: deps.config.statementCountHeader }));
+  if (deps.config.statementCountHeader) reportStatementCounts(app.response);
+  app.use(requestContextMiddleware());
   app.use(auditMiddleware(deps.audit));
 
   app.use(corsMiddleware(deps.config));

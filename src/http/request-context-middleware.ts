@@ -22,7 +22,23 @@ export function contextOf(res: Response): RequestContext {
   return ctx;
 }
 
-export function requestContextMiddleware(options: { readonly statementCountHeader: boolean }) {
+/**
+ * Makes every response of `app` carry `X-Sluice-Statements`, the statements its request had sent when
+ * the response head was written (tests and `npm run bench` read it). Wrapped once on the app's own
+ * response prototype, which every request's response inherits from (Express sets it), rather than
+ * patched onto each response: a per-request method assignment costs every request a new closure and
+ * a change of the response object's shape.
+ */
+export function reportStatementCounts(appResponse: Response): void {
+  const writeHead = appResponse.writeHead;
+  appResponse.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+    const ctx = (this.locals as { ctx?: RequestContext } | undefined)?.ctx;
+    if (ctx && !this.headersSent) this.setHeader('X-Sluice-Statements', String(ctx.statementCount));
+    return writeHead.apply(this, args);
+  } as Response['writeHead'];
+}
+
+export function requestContextMiddleware() {
   return (req: Request, res: Response, next: NextFunction): void => {
     const requestId = (req as Request & { id?: string }).id ?? requestIdOf(req);
     const aborter = new AbortController();
@@ -33,13 +49,6 @@ export function requestContextMiddleware(options: { readonly statementCountHeade
     const ctx = new RequestContext(requestId, ANONYMOUS, aborter.signal);
     (res.locals as { ctx?: RequestContext }).ctx = ctx;
     res.setHeader('X-Request-ID', requestId);
-    if (options.statementCountHeader) {
-      const writeHead = res.writeHead;
-      res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
-        if (!this.headersSent) this.setHeader('X-Sluice-Statements', String(ctx.statementCount));
-        return writeHead.apply(this, args);
-      } as Response['writeHead'];
-    }
     next();
   };
 }
