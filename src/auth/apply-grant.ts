@@ -380,7 +380,6 @@ export function forRelationLoad(
   const added = keyColumns.filter((c) => !present.has(c.name));
   const items = [...statement.items, ...added.map((column) => ({ kind: 'column' as const, column }))];
   const where = and(statement.where, condition) ?? condition;
-  const limit = perKey && statement.limit !== undefined ? Math.min(perKey.limit, statement.limit) : perKey?.limit;
   const paged: Select = perKey
     ? {
         ...statement,
@@ -388,10 +387,15 @@ export function forRelationLoad(
         where,
         limit: undefined,
         offset: undefined,
-        limitPerPartition: { partitionBy: keyColumns, limit: limit ?? perKey.limit, ...(perKey.offset ? { offset: perKey.offset } : {}) },
+        limitPerPartition: { partitionBy: keyColumns, limit: perKeyLimitOf(statement, perKey), ...(perKey.offset ? { offset: perKey.offset } : {}) },
       }
     : { ...statement, items, where };
   return { statement: brand(paged), addedColumns: added.map((c) => c.name) };
+}
+
+/** Rows per key of a per-key page: the page's limit, within the statement's own (a grant's row limit). */
+function perKeyLimitOf(statement: Select, perKey: { readonly limit: number }): number {
+  return statement.limit !== undefined ? Math.min(perKey.limit, statement.limit) : perKey.limit;
 }
 
 /**
@@ -413,7 +417,7 @@ export function forCappedRelationLoad(
 ): { readonly statement: AuthorizedStatement<Select>; readonly addedColumns: readonly string[]; readonly perKeyLimit: number; readonly maxRows: number } | undefined {
   if (perKey.offset || (statement.distinctOn && statement.distinctOn.length > 0) || statement.offset !== undefined) return undefined;
   const { statement: unpaged, addedColumns } = forRelationLoad(statement, keyColumns, condition);
-  const perKeyLimit = statement.limit !== undefined ? Math.min(perKey.limit, statement.limit) : perKey.limit;
+  const perKeyLimit = perKeyLimitOf(statement, perKey);
   const maxRows = keyCount * perKeyLimit;
   return { statement: brand({ ...unpaged, limit: maxRows + 1 }), addedColumns, perKeyLimit, maxRows };
 }
