@@ -53,8 +53,9 @@ const ADMIN_SCOPE = { writable: Object.freeze({ admin: 'writable' }), readOnly: 
 
 export class RoleAuthorizer implements Authorizer {
   /**
-   * Scopes per role definition: the access cache hands out a new RoleView when the role is loaded
-   * again (a System API change, or its TTL), so a scope lives as long as the definition it stands for.
+   * Scopes per role definition: the access cache hands out the same RoleView for as long as the
+   * role's definition is unchanged, and a new one once it changes, so a scope lives as long as the
+   * definition it stands for.
    */
   private readonly roleScopes = new WeakMap<RoleView, { readonly writable: object; readonly readOnly: object }>();
 

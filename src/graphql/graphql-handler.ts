@@ -5,7 +5,7 @@
  * for GET on `_table/{name}` (the same question REST asks), and the schema is taken from a cache
  * keyed on the service's catalog object and that visibility. The answers (and the schema) are kept
  * per decision scope (`Authorizer.decisionScope`: the caller's role definition) and catalog, so a
- * request asks again only when the role was reloaded or the catalog changed; callers without a
+ * request asks again only when the role's definition or the catalog changed; callers without a
  * scope (users whose row filters read their claims) are asked on every request. A catalog reload (refresh,
  * DDL) makes a new catalog object, so the next request builds a fresh schema, while requests in
  * flight finish on the snapshot they started with. Role edits change the visibility, hence the key.
