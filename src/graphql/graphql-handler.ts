@@ -30,7 +30,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { Config } from '../config/config-schema.js';
 import { authErrors, isApiError, type ApiError } from '../errors.js';
-import { contextOf } from '../http/request-context-middleware.js';
+import { contextOf } from '../http/exchange.js';
 import type { ServiceRegistry, ServiceSnapshot } from '../system/service-registry.js';
 import { callableRoutines, routineFields, routineGrantCacheKey, type RoutineAccess } from './graphql-functions.js';
 import { grantCacheKey } from './graphql-grants.js';

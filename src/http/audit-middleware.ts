@@ -10,9 +10,9 @@
  *
  * Mounted right after the request context middleware, so it sees every later answer.
  */
-import type { NextFunction, Request, Response } from 'express';
 import type { RequestContext } from '../executor/request-context.js';
 import type { AuditCredential, AuditRecorder, AuditSurface } from '../system/audit-log.js';
+import { clientIpOf, headerOf, pathOf, type DataRequest, type DataResponse } from './exchange.js';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const DATA_WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -72,19 +72,20 @@ export function classifyRoute(method: string, path: string): Route {
 }
 
 /** The credential a request presented (whether or not it was accepted). */
-function credentialOf(req: Request, method: string, route: Route): AuditCredential {
-  if (req.get('x-api-key') !== undefined) return 'apiKey';
-  if (req.get('authorization') !== undefined) return 'bearer';
+function credentialOf(req: DataRequest, method: string, route: Route): AuditCredential {
+  if (headerOf(req, 'x-api-key') !== undefined) return 'apiKey';
+  if (headerOf(req, 'authorization') !== undefined) return 'bearer';
   if (route.component === 'system/admin/session' && method === 'POST') return 'password';
   return 'none';
 }
 
-export function auditMiddleware(audit: AuditRecorder) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+/** `trust`: which proxies' X-Forwarded-For to believe for the client IP (see exchange.ts). */
+export function auditMiddleware(audit: AuditRecorder, trust: (address: string, hop: number) => boolean) {
+  return (req: DataRequest, res: DataResponse, next: (error?: unknown) => void): void => {
     const at = Date.now();
     const started = performance.now();
-    const { method } = req;
-    const path = req.path; // now: routers rewrite req.url while they handle the request
+    const method = req.method ?? 'GET';
+    const path = pathOf(req); // now: Express's routers rewrite req.url while they handle the request
     let recorded = false;
     const record = () => {
       if (recorded) return;
@@ -94,7 +95,7 @@ export function auditMiddleware(audit: AuditRecorder) {
       if (READS.has(method) && status !== 401) return;
       const route = classifyRoute(method, path);
       if (!route.isChange && status !== 401) return;
-      const ctx = (res.locals as { ctx?: RequestContext }).ctx;
+      const ctx = res.locals?.ctx as RequestContext | undefined;
       if (!ctx) return;
       const note = ctx.auditNote;
       const target = route.target ?? note.target;
@@ -110,7 +111,7 @@ export function auditMiddleware(audit: AuditRecorder) {
         status,
         durationMs: performance.now() - started,
         requestId: ctx.requestId,
-        clientIp: req.ip,
+        clientIp: clientIpOf(req, trust),
       });
     };
     // 'finish': the response went out; 'close' without it: the client went away first.

@@ -11,8 +11,8 @@
  * `Access-Control-Allow-Credentials: true` together are refused by browsers.
  */
 import cors from 'cors';
-import type { RequestHandler } from 'express';
 import type { Config } from '../config/config-schema.js';
+import type { Middleware } from './exchange.js';
 
 const ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 // Mcp-Protocol-Version: sent by MCP clients on every request after initialization (browser-based agents at /mcp).
@@ -21,7 +21,7 @@ const ALLOWED_HEADERS = ['Accept', 'Authorization', 'Content-Type', 'X-API-Key',
 const EXPOSED_HEADERS = ['X-Total-Count', 'X-Request-ID', 'Link', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'X-Sluice-Statements'];
 const MAX_AGE_SECONDS = 300;
 
-export function corsMiddleware(config: Pick<Config, 'corsOrigins' | 'corsCredentials'>): RequestHandler {
+export function corsMiddleware(config: Pick<Config, 'corsOrigins' | 'corsCredentials'>): Middleware {
   const anyOrigin = config.corsOrigins.includes('*');
   return cors({
     // An array (even of one) makes the package echo only a matching Origin and add Vary: Origin.

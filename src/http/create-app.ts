@@ -1,15 +1,18 @@
 /**
- * Builds the express application — middleware, routes, error envelope — without listening, so tests
- * and embedders can mount it on any server (graphql-yoga's examples/express buildApp).
+ * Builds the HTTP surface without listening, so tests and embedders can mount it on any server
+ * (graphql-yoga's examples/express buildApp): an Express app for the System API and every other
+ * surface, and in front of it the data dispatcher (data-dispatch.ts), which serves `_table`,
+ * `_schema` and `_proc` without Express's router.
  *
  * Order: request id + logging (request-log.ts) → request context → audit hook (records writes, System
  * API changes and 401s once answered) → CORS (answers preflights) → probes (no
  * authentication, no rate limit) → login rate limit → body parsing and authentication for /api/v1 →
  * per-caller rate limit → MCP (/mcp, own body parsing and authentication) → System API and data routes →
- * 404 → error envelope.
+ * 404 → error envelope. The dispatcher runs the same middleware instances, in the same order.
  *
  * May import: every surface, system, config, errors.
  */
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -29,11 +32,14 @@ import type { ServiceRegistry } from '../system/service-registry.js';
 import { auditMiddleware } from './audit-middleware.js';
 import { authenticationMiddleware } from './authenticate-middleware.js';
 import { corsMiddleware } from './cors.js';
+import { dataDispatcher } from './data-dispatch.js';
+import { compileTrust, SluiceResponse, type DataRequest, type Middleware } from './exchange.js';
 import { sendError } from './error-envelope.js';
 import { healthRoutes } from './health.js';
 import { rateLimits } from './rate-limit.js';
 import { reportStatementCounts, requestContextMiddleware } from './request-context-middleware.js';
 import { requestLogMiddleware } from './request-log.js';
+import { RouteTable } from './route-table.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -51,49 +57,75 @@ export interface AppDeps {
 /** Request bodies: JSON only, 10 MB at most (the Faucet default); larger → 413, malformed → 400. */
 const BODY_LIMIT = '10mb';
 
-export function createApp(deps: AppDeps): express.Express {
+/** The request listener to serve Sluice with, and the response class its server must create. */
+export interface SluiceApp {
+  /** The System API and every other surface, on Express. */
+  readonly app: express.Express;
+  /** Data routes through the dispatcher, everything else to `app`. */
+  readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Pass to `http.createServer` (`ServerResponse`): the data routes' responses are built on it. */
+  readonly ServerResponse: typeof ServerResponse;
+}
+
+export function createApp(deps: AppDeps): SluiceApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple'); // node:querystring: values are strings or string arrays, nothing nested
   app.set('trust proxy', deps.config.trustProxy); // req.ip: the client, as far as trusted proxies say
+  const trust = compileTrust(deps.config.trustProxy); // the same, for the dispatcher's middlewares
 
-  app.use(requestLogMiddleware(deps.logger));
-  if (deps.config.statementCountHeader) reportStatementCounts(app.response);
-  app.use(requestContextMiddleware());
-  app.use(auditMiddleware(deps.audit));
+  // The middlewares every request goes through, in this order; those of /api/v1 after the probes.
+  const requestLog = requestLogMiddleware(deps.logger);
+  const requestContext = requestContextMiddleware();
+  const audit = auditMiddleware(deps.audit, trust);
+  const cors = corsMiddleware(deps.config);
+  const apiBody = express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  const authenticate = authenticationMiddleware(deps.authenticator);
+  const limits = rateLimits({ ...deps, trust });
+  class DataResponse extends SluiceResponse {} // its own prototype: the statement count header is this app's setting
+  if (deps.config.statementCountHeader) {
+    reportStatementCounts(app.response);
+    reportStatementCounts(DataResponse.prototype);
+  }
 
-  app.use(corsMiddleware(deps.config));
-
+  app.use(requestLog, requestContext, audit, cors);
   app.use(healthRoutes(deps.registry));
-  const limits = rateLimits(deps);
   if (limits.login.length > 0) app.post('/api/v1/system/admin/session', ...limits.login);
   const openApi = { registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits };
   // Open to anonymous callers, but credentials, when sent, decide what the document shows.
-  app.get('/openapi.json', authenticationMiddleware(deps.authenticator), openApiHandler(openApi));
-  app.use('/api/v1', express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  app.use('/api/v1', authenticationMiddleware(deps.authenticator));
-  if (limits.api.length > 0) app.use('/api/v1', ...limits.api);
+  app.get('/openapi.json', authenticate, openApiHandler(openApi));
+  app.use('/api/v1', apiBody, authenticate, ...limits.api);
   // MCP (src/mcp): Streamable HTTP at /mcp, authenticated and rate-limited like /api/v1.
   const mcp = { registry: deps.registry, authorizer: deps.authorizer, audit: deps.audit, limits: deps.config.limits, logger: deps.logger, allowedTools: (id: number) => deps.system.cache.allowedTools(id) };
-  app.use(MCP_PATH, express.json({ limit: BODY_LIMIT }), authenticationMiddleware(deps.authenticator), ...limits.api, mcpRoutes(mcp));
+  app.use(MCP_PATH, express.json({ limit: BODY_LIMIT }), authenticate, ...limits.api, mcpRoutes(mcp));
   app.get('/api/v1/system/mcp', mcpConfigHandler());
   app.use('/api/v1/system', systemRoutes(deps.system));
-  app.use(
-    '/api/v1/:service/_table',
-    tableRoutes({ registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits }),
-  );
-  app.use('/api/v1/:service/_schema', schemaRoutes({ registry: deps.registry, authorizer: deps.authorizer }));
-
   app.use('/api/v1/:service/_doc', serviceDocRoutes(openApi));
   app.all('/api/v1/:service/_graphql', ...graphqlHandler({ registry: deps.registry, authorizer: deps.authorizer, config: deps.config, logger: deps.logger, audit: deps.audit }));
-  app.use('/api/v1/:service/_proc', procRoutes({ registry: deps.registry, authorizer: deps.authorizer }));
 
   app.use((req: Request) => {
     throw requestErrors.routeNotFound(req.method, req.path);
   });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    sendError(res, error, deps.logger, (req as Request & { id?: string }).id);
+  const answerError = (error: unknown, req: DataRequest, res: ServerResponse) => sendError(res, error, deps.logger, req.id);
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => answerError(error, req, res));
+
+  // `_table`, `_schema` and `_proc`: served by the dispatcher, after the same middlewares as /api/v1.
+  const dataDeps = { registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits };
+  const dispatch = dataDispatcher({
+    components: new Map([
+      ['_table', tableRoutes(dataDeps, new RouteTable())],
+      ['_schema', schemaRoutes(dataDeps, new RouteTable())],
+      ['_proc', procRoutes(dataDeps, new RouteTable())],
+    ]),
+    stages: [requestLog, requestContext, audit, cors, apiBody as Middleware, authenticate, ...limits.api],
+    onError: answerError,
   });
-  return app;
+  return {
+    app,
+    listener: (req, res) => {
+      if (!dispatch(req, res)) app(req, res);
+    },
+    ServerResponse: DataResponse as typeof ServerResponse,
+  };
 }

@@ -4,9 +4,10 @@
  * anything else is logged with the request id and answered with a generic 500 — never a stack
  * trace, SQL text or HTML page.
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ApiError, asApiError, requestErrors } from '../errors.js';
+import { sendJson } from './exchange.js';
 
 /** Errors raised by express/body-parser carry a `status` and a `type`; map the ones clients cause. */
 function fromFrameworkError(error: unknown): ApiError | undefined {
@@ -27,7 +28,7 @@ export function toApiError(error: unknown): ApiError {
   return fromFrameworkError(error) ?? asApiError(error);
 }
 
-export function sendError(res: Response, error: unknown, logger: Logger, requestId: string | undefined): void {
+export function sendError(res: ServerResponse, error: unknown, logger: Logger, requestId: string | undefined): void {
   const apiError = toApiError(error);
   if (apiError.status >= 500) {
     logger.error({ requestId, err: apiError.cause ?? error, reason: apiError.reason }, apiError.message);
@@ -37,5 +38,5 @@ export function sendError(res: Response, error: unknown, logger: Logger, request
     return;
   }
   if (apiError.status === 405 && Array.isArray(apiError.context.allowed)) res.setHeader('Allow', apiError.context.allowed.join(', '));
-  res.status(apiError.status).json(apiError.toEnvelope());
+  sendJson(res, apiError.status, apiError.toEnvelope());
 }

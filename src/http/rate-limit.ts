@@ -13,14 +13,14 @@
  * short command timeout) and requests pass without a limit (fail open), logged at most once a
  * minute, until Redis answers again.
  */
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { ipKeyGenerator, rateLimit, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/config-schema.js';
 import { isApiError, requestErrors } from '../errors.js';
-import { contextOf } from './request-context-middleware.js';
+import { clientIpOf, contextOf, type DataResponse, type ErrorMiddleware, type Middleware } from './exchange.js';
 
 const WINDOW_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 2000;
@@ -105,10 +105,12 @@ function limiterLogger(logger: Logger): Options['logger'] {
   };
 }
 
-const ipKey = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? 'unknown', 56)}`;
+type Trust = (address: string, hop: number) => boolean;
+
+const ipKey = (req: IncomingMessage, trust: Trust) => `ip:${ipKeyGenerator(clientIpOf(req, trust) ?? 'unknown', 56)}`;
 
 /** The bucket of a request to the API: who authentication says it is, else where it comes from. */
-function callerKey(req: Request, res: Response): string {
+function callerKey(req: IncomingMessage, res: DataResponse, trust: Trust): string {
   const principal = contextOf(res).principal;
   switch (principal.kind) {
     case 'apiKey':
@@ -118,16 +120,23 @@ function callerKey(req: Request, res: Response): string {
     case 'user':
       return `user:${String(principal.claims.iss ?? '')}:${principal.subject}`;
     case 'anonymous':
-      return ipKey(req);
+      return ipKey(req, trust);
   }
 }
 
-function limiter(
-  policy: 'api' | 'login',
-  limit: number,
-  keyGenerator: (req: Request, res: Response) => string,
-  deps: { readonly config: Config; readonly logger: Logger; readonly redis?: Redis | undefined },
-): RequestHandler {
+interface LimiterDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly redis?: Redis | undefined;
+  /** Which proxies' X-Forwarded-For to believe for the client IP (see exchange.ts). */
+  readonly trust: Trust;
+}
+
+/**
+ * express-rate-limit reads only Node's request and response besides what `keyGenerator` and
+ * `handler` read (its IP checks run in its default key generator, which is not used here).
+ */
+function limiter(policy: 'api' | 'login', limit: number, keyGenerator: (req: IncomingMessage, res: DataResponse) => string, deps: LimiterDeps): Middleware {
   const { redis } = deps;
   const store: Store | undefined = redis
     ? new RecoveringRedisStore({
@@ -135,13 +144,13 @@ function limiter(
         prefix: `${deps.config.redisKeyPrefix}rl:${policy}:`,
       })
     : undefined;
-  return rateLimit({
+  const middleware = rateLimit({
     windowMs: WINDOW_MS,
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: policy,
-    keyGenerator,
+    keyGenerator: (req, res) => keyGenerator(req, res),
     ...(store ? { store } : {}),
     passOnStoreError: true,
     logger: limiterLogger(deps.logger),
@@ -150,25 +159,27 @@ function limiter(
       next(requestErrors.rateLimited(policy, limit, WINDOW_MS / 1000, retryAfter));
     },
   });
+  return middleware as unknown as Middleware;
 }
 
 export interface RateLimits {
   /** For every `/api/v1` request, after authentication (empty when the limit is 0). */
-  readonly api: readonly (RequestHandler | ErrorRequestHandler)[];
+  readonly api: readonly (Middleware | ErrorMiddleware)[];
   /** For `POST /api/v1/system/admin/session` (empty when the limit is 0). */
-  readonly login: readonly RequestHandler[];
+  readonly login: readonly Middleware[];
 }
 
-export function rateLimits(deps: { readonly config: Config; readonly logger: Logger; readonly redis?: Redis | undefined }): RateLimits {
+export function rateLimits(deps: LimiterDeps): RateLimits {
   const { requestsPerMinute, loginPerMinute } = deps.config.rateLimit;
-  const api = requestsPerMinute > 0 ? limiter('api', requestsPerMinute, callerKey, deps) : undefined;
+  const { trust } = deps;
+  const api = requestsPerMinute > 0 ? limiter('api', requestsPerMinute, (req, res) => callerKey(req, res, trust), deps) : undefined;
   // A 401 skips the handlers after authentication: count it against the IP here, then pass it on.
-  const countRefused: ErrorRequestHandler = (error, req, res, next) => {
+  const countRefused: ErrorMiddleware = (error, req, res, next) => {
     if (!api || !isApiError(error) || error.status !== 401) return next(error);
     void api(req, res, (limitError?: unknown) => next(limitError ?? error));
   };
   return {
     api: api ? [api, countRefused] : [],
-    login: loginPerMinute > 0 ? [limiter('login', loginPerMinute, ipKey, deps)] : [],
+    login: loginPerMinute > 0 ? [limiter('login', loginPerMinute, (req) => ipKey(req, trust), deps)] : [],
   };
 }

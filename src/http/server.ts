@@ -124,10 +124,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { access, audit, registry, cache, adminTokens, authenticator, authorizer } = core;
   const system = { config, store: access.store, keyring: access.keyring, cache, registry, adminTokens, logger };
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger, config.redisTimeoutMs) : undefined;
-  const app = createApp({ config, registry, authenticator, authorizer, system, logger, redis, audit });
+  const sluiceApp = createApp({ config, registry, authenticator, authorizer, system, logger, redis, audit });
   // Filters travel in the query string: allow URLs well beyond the filter length limit once
   // percent-encoded (Node's default of 16 KiB would answer long filters with a bare 431).
-  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, app);
+  const server = http.createServer({ maxHeaderSize: 64 * 1024, ServerResponse: sluiceApp.ServerResponse }, sluiceApp.listener);
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   server.on('clientError', (error: Error & { code?: string }, socket) => answerClientError(error, socket, logger));
   try {

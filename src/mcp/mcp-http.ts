@@ -14,7 +14,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import { isApiError } from '../errors.js';
-import { contextOf } from '../http/request-context-middleware.js';
+import { contextOf } from '../http/exchange.js';
 import { adminContext } from '../system/routes/route-helpers.js';
 import type { McpCaller } from './mcp-access.js';
 import { allTools, SCHEMA_URI_TEMPLATE, SERVER_NAME, SERVER_VERSION, SERVICES_URI } from './mcp-description.js';

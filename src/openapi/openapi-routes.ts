@@ -15,7 +15,7 @@ import express, { type Request, type Response } from 'express';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Limits } from '../config/config-schema.js';
 import { catalogErrors } from '../errors.js';
-import { contextOf } from '../http/request-context-middleware.js';
+import { contextOf } from '../http/exchange.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { collectAccess, isEmptyAccess, type ServiceAccess } from './access.js';
 import { buildDocument } from './build-document.js';

@@ -5,14 +5,14 @@
  * proper status and envelope; an error after it can only end the stream, with a last line holding
  * the error envelope.
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Row } from '../dialects/dialect.js';
 import { asApiError } from '../errors.js';
 
 export const NDJSON = 'application/x-ndjson';
 
 /** Resolves when the response can take more data, or is closed. */
-function drained(res: Response): Promise<void> {
+function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
@@ -24,10 +24,10 @@ function drained(res: Response): Promise<void> {
   });
 }
 
-export async function streamNdjson(res: Response, chunks: AsyncIterable<Row[]>, headers: Record<string, string> = {}): Promise<void> {
+export async function streamNdjson(res: ServerResponse, chunks: AsyncIterable<Row[]>, headers: Record<string, string> = {}): Promise<void> {
   const iterator = chunks[Symbol.asyncIterator]();
   let next = await iterator.next(); // errors here propagate: nothing has been sent yet
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader('Content-Type', `${NDJSON}; charset=utf-8`);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.flushHeaders();

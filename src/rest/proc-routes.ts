@@ -14,13 +14,13 @@
  *
  * May import: query, auth, executor, catalog, errors (and http helpers for the request context).
  */
-import express, { type Request, type Response } from 'express';
 import { applyGrant } from '../auth/apply-grant.js';
 import type { Authorizer, Verb } from '../auth/authorizer.js';
 import type { Procedure } from '../catalog/catalog-types.js';
 import { resolveProcedure } from '../catalog/resolve.js';
 import { isApiError, requestErrors } from '../errors.js';
-import { contextOf } from '../http/request-context-middleware.js';
+import { contextOf, pathOf, queryOf, routeParam, sendJson, type DataRequest, type DataResponse } from '../http/exchange.js';
+import type { RouteTable } from '../http/route-table.js';
 import { callableWithGet, planCall } from '../query/call-plan.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { tookMs, type ListEnvelope } from './envelopes.js';
@@ -69,20 +69,15 @@ function bodyArguments(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function procRoutes(deps: ProcRouteDeps): express.Router {
-  const router = express.Router({ mergeParams: true });
+/** Defines the routes on `router` and returns it. */
+export function procRoutes(deps: ProcRouteDeps, router: RouteTable): RouteTable {
 
-  const param = (req: Request, name: string): string => {
-    const value = (req.params as Record<string, string | undefined>)[name];
-    if (value === undefined) throw new Error(`route parameter ${name} missing`);
-    return value;
-  };
 
   // The listing: everything under a rule covering `_proc`; otherwise the routines the caller may
   // call one by one (POST, or GET for side-effect-free functions), or 403 if none.
-  router.get('/', async (req: Request, res: Response) => {
+  router.get('/', async (req: DataRequest, res: DataResponse) => {
     const ctx = contextOf(res);
-    const service = param(req, 'service');
+    const service = routeParam(req, 'service');
     const denial = (name: string | undefined, verb: Verb) =>
       deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'procedure', ...(name !== undefined ? { name } : {}) }, verb }).then(
         () => undefined,
@@ -106,15 +101,15 @@ export function procRoutes(deps: ProcRouteDeps): express.Router {
     }
     const resource = procedures.map(describeProcedure);
     const body: ListEnvelope<ProcedureListing> = { resource, meta: { count: resource.length } };
-    res.json(body);
+    sendJson(res, 200, body);
   });
 
-  const call = (verb: 'GET' | 'POST') => async (req: Request, res: Response) => {
+  const call = (verb: 'GET' | 'POST') => async (req: DataRequest, res: DataResponse) => {
     const started = performance.now();
     const ctx = contextOf(res);
-    const service = param(req, 'service');
-    const name = param(req, 'name');
-    const fromQuery = queryArguments(req.query);
+    const service = routeParam(req, 'service');
+    const name = routeParam(req, 'name');
+    const fromQuery = queryArguments(queryOf(req));
     const fromBody = verb === 'POST' ? bodyArguments(req.body) : {};
     for (const key of Object.keys(fromBody)) {
       if (Object.hasOwn(fromQuery, key)) throw requestErrors.invalidParameter(key, 'given both in the query string and in the body');
@@ -124,22 +119,22 @@ export function procRoutes(deps: ProcRouteDeps): express.Router {
     const { catalog, executor } = deps.registry.snapshot(service);
     const procedure = resolveProcedure(catalog, name);
     if (verb === 'GET' && !callableWithGet(procedure)) {
-      throw requestErrors.methodNotAllowed('GET', req.originalUrl.split('?')[0] ?? req.path, ['POST']);
+      throw requestErrors.methodNotAllowed('GET', pathOf(req), ['POST']);
     }
     const statement = applyGrant(planCall(catalog, procedure, { ...fromQuery, ...fromBody }), grant);
     const { rows } =
       verb === 'GET' ? await executor.transaction(ctx, (scope) => scope.run(statement, ctx), { readOnly: true }) : await executor.run(statement, ctx);
     const body: ListEnvelope = { resource: rows, meta: { count: rows.length, took_ms: tookMs(started) } };
-    res.json(body);
+    sendJson(res, 200, body);
   };
 
   router.get('/:name', call('GET'));
   router.post('/:name', call('POST'));
-  router.all('/', (req: Request) => {
-    throw requestErrors.methodNotAllowed(req.method, req.originalUrl.split('?')[0] ?? req.path, ['GET', 'HEAD']);
+  router.all('/', (req: DataRequest) => {
+    throw requestErrors.methodNotAllowed(req.method ?? '', pathOf(req), ['GET', 'HEAD']);
   });
-  router.all('/:name', (req: Request) => {
-    throw requestErrors.methodNotAllowed(req.method, req.originalUrl.split('?')[0] ?? req.path, ['GET', 'HEAD', 'POST']);
+  router.all('/:name', (req: DataRequest) => {
+    throw requestErrors.methodNotAllowed(req.method ?? '', pathOf(req), ['GET', 'HEAD', 'POST']);
   });
   return router;
 }

@@ -2,7 +2,6 @@
  * Query-string and path helpers shared by the REST route modules: each parameter is checked at the
  * edge with zod (a string, given at most once, within a size limit) before anything parses it.
  */
-import type { Request } from 'express';
 import { z } from 'zod';
 import type { Limits } from '../config/config-schema.js';
 import { requestErrors } from '../errors.js';
@@ -25,13 +24,6 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.ou
   const parameter = String(issue?.path[0] ?? 'query');
   const message = issue?.code === 'invalid_type' && issue.expected === 'string' ? 'given more than once' : (issue?.message ?? 'invalid');
   throw requestErrors.invalidParameter(parameter, message);
-}
-
-/** A route parameter express matched (its absence is a routing bug, not a client error). */
-export function routeParam(req: Request, name: string): string {
-  const value = (req.params as Record<string, string | undefined>)[name];
-  if (value === undefined) throw new Error(`route parameter ${name} missing`);
-  return value;
 }
 
 export function readLimits(limits: Limits): ReadLimits {

@@ -21,7 +21,6 @@
  *
  * May import: query, auth, executor, catalog, errors, system (and http helpers for the request context).
  */
-import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authorizeSchemaChange } from '../auth/apply-grant.js';
 import { denial, type Authorizer } from '../auth/authorizer.js';
@@ -29,7 +28,8 @@ import type { Principal } from '../auth/principal.js';
 import type { Table } from '../catalog/catalog-types.js';
 import { resolveTable } from '../catalog/resolve.js';
 import { isApiError, requestErrors, schemaErrors } from '../errors.js';
-import { contextOf } from '../http/request-context-middleware.js';
+import { contextOf, pathOf, routeParam, sendJson, type DataRequest, type DataResponse } from '../http/exchange.js';
+import type { RouteTable } from '../http/route-table.js';
 import type { JsonValue } from '../query/column-types.js';
 import { planAlterTable, planCreateTable, planDropTable } from '../query/schema-plan.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
@@ -135,15 +135,10 @@ export async function readVisibility(
   return (table) => known.get(table);
 }
 
-export function schemaRoutes(deps: SchemaRouteDeps): express.Router {
-  const router = express.Router({ mergeParams: true });
+/** Defines the routes on `router` and returns it. */
+export function schemaRoutes(deps: SchemaRouteDeps, router: RouteTable): RouteTable {
   const { authorizer, registry } = deps;
 
-  const param = (req: Request, key: string): string => {
-    const value = (req.params as Record<string, string | undefined>)[key];
-    if (value === undefined) throw new Error(`route parameter ${key} missing`);
-    return value;
-  };
 
   /**
    * The description of `table` for a reader whose grant on it is `own` (undefined: not readable),
@@ -155,9 +150,9 @@ export function schemaRoutes(deps: SchemaRouteDeps): express.Router {
     return describeTable(table, visibility);
   };
 
-  router.get('/', async (req: Request, res: Response) => {
+  router.get('/', async (req: DataRequest, res: DataResponse) => {
     const ctx = contextOf(res);
-    const service = param(req, 'service');
+    const service = routeParam(req, 'service');
     // Under a rule covering `_schema` every table may be described; otherwise those named one by one.
     const listingDenied = await denial(authorizer, ctx.principal, { service, resource: { kind: 'schema' }, verb: 'GET' });
     const { catalog } = registry.snapshot(service);
@@ -172,23 +167,23 @@ export function schemaRoutes(deps: SchemaRouteDeps): express.Router {
     }
     if (listingDenied && resource.length === 0) throw listingDenied;
     const body: ListEnvelope<TableSchema> = { resource, meta: { count: resource.length } };
-    res.json(body);
+    sendJson(res, 200, body);
   });
 
-  router.get('/:table', async (req: Request, res: Response) => {
+  router.get('/:table', async (req: DataRequest, res: DataResponse) => {
     const ctx = contextOf(res);
-    const service = param(req, 'service');
-    const tableName = param(req, 'table');
+    const service = routeParam(req, 'service');
+    const tableName = routeParam(req, 'table');
     // Both before resolving the name, so callers without access learn nothing from a 404.
     await authorizer.authorize(ctx.principal, { service, resource: { kind: 'schema', name: tableName }, verb: 'GET' });
     const grant = await authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: tableName }, verb: 'GET' });
     const table = resolveTable(registry.snapshot(service).catalog, tableName);
-    res.json(await describeFor(ctx.principal, service, table, grant.columns));
+    sendJson(res, 200, await describeFor(ctx.principal, service, table, grant.columns));
   });
 
-  router.post('/', async (req: Request, res: Response) => {
+  router.post('/', async (req: DataRequest, res: DataResponse) => {
     const ctx = contextOf(res);
-    const service = param(req, 'service');
+    const service = routeParam(req, 'service');
     const body = parseBody(createBody, req.body);
     ctx.noteAudit({ target: body.name });
     const grant = await authorizer.authorize(ctx.principal, { service, resource: { kind: 'schema', name: body.name }, verb: 'POST' });
@@ -196,13 +191,13 @@ export function schemaRoutes(deps: SchemaRouteDeps): express.Router {
     const change = authorizeSchemaChange(planCreateTable(catalog, body), grant);
     await executor.applySchemaChange(change, ctx);
     const { catalog: updated } = await registry.refresh(service);
-    res.status(201).json(describeTable(resolveTable(updated, change.table.name), SEE_ALL));
+    sendJson(res, 201, describeTable(resolveTable(updated, change.table.name), SEE_ALL));
   });
 
-  router.put('/:table', async (req: Request, res: Response) => {
+  router.put('/:table', async (req: DataRequest, res: DataResponse) => {
     const ctx = contextOf(res);
-    const service = param(req, 'service');
-    const tableName = param(req, 'table');
+    const service = routeParam(req, 'service');
+    const tableName = routeParam(req, 'table');
     const grant = await authorizer.authorize(ctx.principal, { service, resource: { kind: 'schema', name: tableName }, verb: 'PUT' });
     const body = parseBody(alterBody, req.body);
     const { catalog, executor } = registry.snapshot(service);
@@ -215,26 +210,26 @@ export function schemaRoutes(deps: SchemaRouteDeps): express.Router {
       throw error;
     }
     const { catalog: updated } = await registry.refresh(service);
-    res.json(describeTable(resolveTable(updated, change.table.name), SEE_ALL));
+    sendJson(res, 200, describeTable(resolveTable(updated, change.table.name), SEE_ALL));
   });
 
-  router.delete('/:table', async (req: Request, res: Response) => {
+  router.delete('/:table', async (req: DataRequest, res: DataResponse) => {
     const ctx = contextOf(res);
-    const service = param(req, 'service');
-    const tableName = param(req, 'table');
+    const service = routeParam(req, 'service');
+    const tableName = routeParam(req, 'table');
     const grant = await authorizer.authorize(ctx.principal, { service, resource: { kind: 'schema', name: tableName }, verb: 'DELETE' });
     const { catalog, executor } = registry.snapshot(service);
     const change = authorizeSchemaChange(planDropTable(catalog, tableName), grant);
     await executor.applySchemaChange(change, ctx);
     await registry.refresh(service);
-    res.json({ success: true, message: `Table '${change.table.name}' dropped successfully` });
+    sendJson(res, 200, { success: true, message: `Table '${change.table.name}' dropped successfully` });
   });
 
-  router.all('/', (req: Request) => {
-    throw requestErrors.methodNotAllowed(req.method, req.originalUrl.split('?')[0] ?? req.path, ['GET', 'HEAD', 'POST']);
+  router.all('/', (req: DataRequest) => {
+    throw requestErrors.methodNotAllowed(req.method ?? '', pathOf(req), ['GET', 'HEAD', 'POST']);
   });
-  router.all('/:table', (req: Request) => {
-    throw requestErrors.methodNotAllowed(req.method, req.originalUrl.split('?')[0] ?? req.path, ['GET', 'HEAD', 'PUT', 'DELETE']);
+  router.all('/:table', (req: DataRequest) => {
+    throw requestErrors.methodNotAllowed(req.method ?? '', pathOf(req), ['GET', 'HEAD', 'PUT', 'DELETE']);
   });
   return router;
 }

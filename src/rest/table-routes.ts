@@ -10,7 +10,7 @@
  *
  * May import: query, auth, executor, catalog, errors (and http helpers for the request context).
  */
-import express, { type Request, type Response } from 'express';
+import accepts from 'accepts';
 import { z } from 'zod';
 import { applyGrant } from '../auth/apply-grant.js';
 import { authorizeRelated } from '../auth/related-grants.js';
@@ -21,14 +21,15 @@ import type { Executor } from '../executor/executor.js';
 import type { RequestContext } from '../executor/request-context.js';
 import type { Limits } from '../config/config-schema.js';
 import { catalogErrors, isApiError, requestErrors } from '../errors.js';
-import { contextOf } from '../http/request-context-middleware.js';
+import { contextOf, headerOf, pathOf, queryOf, routeParam, sendJson, type DataRequest, type DataResponse } from '../http/exchange.js';
+import type { RouteTable } from '../http/route-table.js';
 import { columnConditions } from '../query/postgrest-params.js';
 import { planRecordRead, planTableRead } from '../query/rest-params.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { tookMs, type ListEnvelope } from './envelopes.js';
 import { NDJSON, streamNdjson } from './ndjson.js';
 import { embedRelated, parentKeyColumns, parseRelated, stripColumns, withColumns, type RelatedDeps } from './related.js';
-import { count, flag, parseQuery, readLimits, routeParam, selectedFields, text } from './request-params.js';
+import { count, flag, parseQuery, readLimits, selectedFields, text } from './request-params.js';
 import { registerTableWrites } from './table-write-routes.js';
 
 export interface TableRouteDeps {
@@ -54,15 +55,16 @@ const readQuerySchema = z.looseObject({
 const recordQuerySchema = z.looseObject({ fields: text.optional(), select: text.optional(), related: text.optional() });
 
 /** JSON unless the client asks for NDJSON; 406 when it accepts neither. */
-function wantsNdjson(req: Request): boolean {
-  if (!req.get('accept')) return false;
-  const chosen = req.accepts(['application/json', NDJSON]);
-  if (chosen === false) throw requestErrors.notAcceptable(req.get('accept') ?? '');
+function wantsNdjson(req: DataRequest): boolean {
+  const accept = headerOf(req, 'accept');
+  if (!accept) return false;
+  const chosen = accepts(req).type(['application/json', NDJSON]);
+  if (chosen === false) throw requestErrors.notAcceptable(accept);
   return chosen === NDJSON;
 }
 
-export function tableRoutes(deps: TableRouteDeps): express.Router {
-  const router = express.Router({ mergeParams: true });
+/** Defines the `_table` routes on `router` and returns it. */
+export function tableRoutes(deps: TableRouteDeps, router: RouteTable): RouteTable {
   const limits = readLimits(deps.limits);
   const relatedDeps = (service: string, catalog: Catalog, executor: Executor, ctx: RequestContext): RelatedDeps => ({
     authorizer: deps.authorizer,
@@ -76,7 +78,7 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
 
   // The listing: everything under a rule covering `_table`; otherwise the tables the caller may read
   // one by one (a role granted only `_table/orders` still sees `orders`), or 403 if none.
-  router.get('/', async (req: Request, res: Response) => {
+  router.get('/', async (req: DataRequest, res: DataResponse) => {
     const ctx = contextOf(res);
     const service = routeParam(req, 'service');
     /** The 403 refusing `resource`, or undefined when it is allowed (other errors propagate). */
@@ -99,14 +101,14 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
     }
     const resource = names.map((name) => ({ name }));
     const body: ListEnvelope<{ name: string }> = { resource, meta: { count: resource.length } };
-    res.json(body);
+    sendJson(res, 200, body);
   });
 
-  router.get('/:table', async (req: Request, res: Response) => {
+  router.get('/:table', async (req: DataRequest, res: DataResponse) => {
     const started = performance.now();
     const ctx = contextOf(res);
     const service = routeParam(req, 'service');
-    const query = parseQuery(readQuerySchema, req.query);
+    const query = parseQuery(readQuerySchema, queryOf(req));
     const streaming = wantsNdjson(req);
     const tableName = routeParam(req, 'table');
     // Authorize before resolving names, so callers without access learn nothing from a 404.
@@ -157,13 +159,13 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
         took_ms: tookMs(started),
       },
     };
-    res.set(totalHeader).json(body);
+    sendJson(res, 200, body, totalHeader);
   });
 
-  router.get('/:table/:id', async (req: Request, res: Response) => {
+  router.get('/:table/:id', async (req: DataRequest, res: DataResponse) => {
     const ctx = contextOf(res);
     const service = routeParam(req, 'service');
-    const query = parseQuery(recordQuerySchema, req.query);
+    const query = parseQuery(recordQuerySchema, queryOf(req));
     const tableName = routeParam(req, 'table');
     const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: tableName }, verb: 'GET' });
     const { catalog, executor } = deps.registry.snapshot(service);
@@ -176,7 +178,7 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
     stripColumns(rows, withKeys.added);
     const row = rows[0];
     if (!row) throw catalogErrors.recordNotFound(service, table.name, id);
-    res.json(row);
+    sendJson(res, 200, row);
   });
 
   registerTableWrites(router, deps);
@@ -188,8 +190,8 @@ export function tableRoutes(deps: TableRouteDeps): express.Router {
     '/:table/:id': ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE'],
   };
   for (const [path, allowed] of Object.entries(methods)) {
-    router.all(path, (req: Request) => {
-      throw requestErrors.methodNotAllowed(req.method, req.originalUrl.split('?')[0] ?? req.path, allowed);
+    router.all(path, (req: DataRequest) => {
+      throw requestErrors.methodNotAllowed(req.method ?? '', pathOf(req), allowed);
     });
   }
   return router;

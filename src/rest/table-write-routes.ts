@@ -11,8 +11,6 @@
  *
  * May import: query, auth, executor, catalog, errors, config, system (and the request context).
  */
-import type express from 'express';
-import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Authorizer, Grant, Verb } from '../auth/authorizer.js';
 import type { Table } from '../catalog/catalog-types.js';
@@ -22,7 +20,8 @@ import type { Row } from '../dialects/dialect.js';
 import { catalogErrors, requestErrors, withRecordIndex, type ErrorEnvelope } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
 import { TableWriter, type KeyedUpdate, type WriteScope } from '../executor/table-writer.js';
-import { contextOf } from '../http/request-context-middleware.js';
+import { contextOf, headerOf, queryOf, routeParam, sendJson, type DataRequest, type DataResponse } from '../http/exchange.js';
+import type { RouteTable } from '../http/route-table.js';
 import { and } from '../query/ir-factories.js';
 import type { Expr } from '../query/ir.js';
 import { columnConditions } from '../query/postgrest-params.js';
@@ -30,7 +29,7 @@ import { idsCondition, readCondition, recordCondition, resolveFields, type ReadL
 import { keysCondition, keyValues, primaryKey, recordValues, setList, type ConflictResolution, type RecordValues } from '../query/rest-writes.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { tookMs } from './envelopes.js';
-import { flag, parseQuery, readLimits, routeParam, selectedFields, text } from './request-params.js';
+import { flag, parseQuery, readLimits, selectedFields, text } from './request-params.js';
 
 export interface TableWriteDeps {
   readonly registry: ServiceRegistry;
@@ -53,11 +52,11 @@ type JsonRecord = Readonly<Record<string, unknown>>;
 const isRecord = (value: unknown): value is JsonRecord => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The JSON body, required for POST/PUT/PATCH (express.json leaves it undefined for other media types). */
-function jsonBody(req: Request, required: boolean): unknown {
+function jsonBody(req: DataRequest, required: boolean): unknown {
   if (req.body === undefined && required) {
-    throw requestErrors.invalidBody('expected a JSON body with Content-Type: application/json', { contentType: req.get('content-type') ?? null });
+    throw requestErrors.invalidBody('expected a JSON body with Content-Type: application/json', { contentType: headerOf(req, 'content-type') ?? null });
   }
-  return req.body as unknown;
+  return req.body;
 }
 
 /**
@@ -89,8 +88,8 @@ function bodyIds(table: Table, body: unknown, limits: ReadLimits): Expr | undefi
   return idsCondition(table, JSON.stringify(body.ids), limits.filter.maxInListSize);
 }
 
-function conflictResolution(req: Request, query: WriteQuery): ConflictResolution | undefined {
-  const prefer = (req.get('prefer') ?? '').toLowerCase();
+function conflictResolution(req: DataRequest, query: WriteQuery): ConflictResolution | undefined {
+  const prefer = (headerOf(req, 'prefer') ?? '').toLowerCase();
   if (/\bresolution=merge-duplicates\b/.test(prefer) || query.upsert === true) return 'merge';
   if (/\bresolution=ignore-duplicates\b/.test(prefer)) return 'ignore';
   return undefined;
@@ -115,16 +114,16 @@ interface WriteContext {
   readonly started: number;
 }
 
-export function registerTableWrites(router: express.Router, deps: TableWriteDeps): void {
+export function registerTableWrites(router: RouteTable, deps: TableWriteDeps): void {
   const limits = readLimits(deps.limits);
   const maxRecords = deps.limits.maxRecordsPerWrite;
 
   /** Authorize (before any name resolution), resolve the table, check it can take the verb. */
-  const prepare = async (req: Request, res: Response, verb: Verb): Promise<WriteContext> => {
+  const prepare = async (req: DataRequest, res: DataResponse, verb: Verb): Promise<WriteContext> => {
     const started = performance.now();
     const ctx = contextOf(res);
     const service = routeParam(req, 'service');
-    const query = parseQuery(writeQuerySchema, req.query);
+    const query = parseQuery(writeQuerySchema, queryOf(req));
     const tableName = routeParam(req, 'table');
     const grant = await deps.authorizer.authorize(ctx.principal, { service, resource: { kind: 'table', name: tableName }, verb });
     const { catalog, executor } = deps.registry.snapshot(service);
@@ -134,8 +133,8 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
     return { table, executor, grant, query, started, scope: { ctx, grant, returning } };
   };
 
-  const list = (res: Response, status: number, rows: readonly Row[], started: number) =>
-    res.status(status).json({ resource: rows, meta: { count: rows.length, took_ms: tookMs(started) } });
+  const list = (res: DataResponse, status: number, rows: readonly Row[], started: number) =>
+    sendJson(res, status, { resource: rows, meta: { count: rows.length, took_ms: tookMs(started) } });
 
   /** Keyed records (PUT/PATCH without filter): each must carry its whole primary key. */
   const keyedUpdates = (w: WriteContext, records: readonly JsonRecord[], replace: boolean, method: string): KeyedUpdate[] => {
@@ -153,7 +152,7 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
     });
   };
 
-  router.post('/:table', async (req: Request, res: Response) => {
+  router.post('/:table', async (req: DataRequest, res: DataResponse) => {
     const body = jsonBody(req, true);
     const w = await prepare(req, res, 'POST');
     const records: RecordValues[] = bodyRecords(body, w.table, maxRecords).map((record, index) => recordValues(w.table, record, index));
@@ -173,11 +172,11 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
       errors,
       meta: { count: outcome.rows.length, failed: errors.length, took_ms: tookMs(w.started) },
     };
-    res.status(207).json(envelope);
+    sendJson(res, 207, envelope);
   });
 
   /** PUT and PATCH on the table: by filter/ids (one record of fields for every matching row) or by keyed records. */
-  const update = (method: 'PUT' | 'PATCH') => async (req: Request, res: Response) => {
+  const update = (method: 'PUT' | 'PATCH') => async (req: DataRequest, res: DataResponse) => {
     const body = jsonBody(req, true);
     const w = await prepare(req, res, method);
     const replace = method === 'PUT';
@@ -190,7 +189,7 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
       const set = setList(w.table, values.values, { replace, exclude: new Set(), writable: w.grant.columns });
       const outcome = await writer.updateWhere(set, target, w.scope);
       w.scope.ctx.noteAudit({ affectedRows: outcome.count });
-      res.status(200).json({ resource: outcome.rows, meta: { count: outcome.count, took_ms: tookMs(w.started) } });
+      sendJson(res, 200, { resource: outcome.rows, meta: { count: outcome.count, took_ms: tookMs(w.started) } });
       return;
     }
     const updates = keyedUpdates(w, bodyRecords(body, w.table, maxRecords), replace, method);
@@ -201,7 +200,7 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
   router.put('/:table', update('PUT'));
   router.patch('/:table', update('PATCH'));
 
-  router.delete('/:table', async (req: Request, res: Response) => {
+  router.delete('/:table', async (req: DataRequest, res: DataResponse) => {
     const body = jsonBody(req, false);
     const w = await prepare(req, res, 'DELETE');
     let target = queryTarget(w.table, w.query, limits);
@@ -220,12 +219,12 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
     if (!target) throw requestErrors.unboundedWrite('DELETE', w.table.name);
     const outcome = await new TableWriter(w.executor, w.table).deleteWhere(target, w.scope, { returnRows: false });
     w.scope.ctx.noteAudit({ affectedRows: outcome.count });
-    res.status(200).json({ meta: { count: outcome.count, took_ms: tookMs(w.started) } });
+    sendJson(res, 200, { meta: { count: outcome.count, took_ms: tookMs(w.started) } });
   });
 
   // ----- one record by primary key ---------------------------------------------------------------
 
-  const recordUpdate = (method: 'PUT' | 'PATCH') => async (req: Request, res: Response) => {
+  const recordUpdate = (method: 'PUT' | 'PATCH') => async (req: DataRequest, res: DataResponse) => {
     const body = jsonBody(req, true);
     const w = await prepare(req, res, method);
     if (!isRecord(body)) throw requestErrors.invalidBody('expected one JSON object of fields');
@@ -237,18 +236,18 @@ export function registerTableWrites(router: express.Router, deps: TableWriteDeps
     w.scope.ctx.noteAudit({ affectedRows: outcome.count });
     const row = outcome.rows[0];
     if (outcome.count === 0 || !row) throw catalogErrors.recordNotFound(w.executor.service, w.table.name, id);
-    res.status(200).json(row);
+    sendJson(res, 200, row);
   };
   router.put('/:table/:id', recordUpdate('PUT'));
   router.patch('/:table/:id', recordUpdate('PATCH'));
 
-  router.delete('/:table/:id', async (req: Request, res: Response) => {
+  router.delete('/:table/:id', async (req: DataRequest, res: DataResponse) => {
     const w = await prepare(req, res, 'DELETE');
     const id = routeParam(req, 'id');
     const outcome = await new TableWriter(w.executor, w.table).deleteWhere(recordCondition(w.table, id), w.scope, { returnRows: true });
     w.scope.ctx.noteAudit({ affectedRows: outcome.count });
     const row = outcome.rows[0];
     if (outcome.count === 0 || !row) throw catalogErrors.recordNotFound(w.executor.service, w.table.name, id);
-    res.status(200).json(row);
+    sendJson(res, 200, row);
   });
 }

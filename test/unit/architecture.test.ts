@@ -22,14 +22,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   auth: ['catalog', 'query', 'errors'],
   executor: ['dialects', 'query', 'catalog', 'errors', 'auth'],
   demo: ['dialects'],
-  // Surfaces: the request context and error helpers of http are their only way up.
-  rest: ['query', 'auth', 'executor', 'catalog', 'errors', 'config', 'system', 'http/request-context-middleware'],
-  openapi: ['catalog', 'query', 'auth', 'errors', 'config', 'http/request-context-middleware'],
-  graphql: ['catalog', 'query', 'auth', 'executor', 'errors', 'config', 'http/request-context-middleware'],
-  system: ['config', 'catalog', 'query', 'dialects', 'executor', 'auth', 'demo', 'errors', 'http/request-context-middleware'],
+  // Surfaces: http's request and response helpers (exchange.ts) are their only way up.
+  rest: ['query', 'auth', 'executor', 'catalog', 'errors', 'config', 'system', 'http/exchange'],
+  openapi: ['catalog', 'query', 'auth', 'errors', 'config', 'http/exchange'],
+  graphql: ['catalog', 'query', 'auth', 'executor', 'errors', 'config', 'http/exchange'],
+  system: ['config', 'catalog', 'query', 'dialects', 'executor', 'auth', 'demo', 'errors', 'http/exchange'],
   // MCP is a third surface over the same authorizer and executor; it reuses REST's pure helpers, and
   // its stdio runner starts the same core as `serve` (http/server.ts).
-  mcp: ['query', 'auth', 'executor', 'catalog', 'errors', 'config', 'system', 'rest', 'http/request-context-middleware', 'http/server'],
+  mcp: ['query', 'auth', 'executor', 'catalog', 'errors', 'config', 'system', 'rest', 'http/exchange', 'http/server'],
   // `sluice codegen` talks to a server over HTTP like any client: no catalog, no database.
   codegen: ['config'],
   http: ['*'],

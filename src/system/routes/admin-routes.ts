@@ -27,7 +27,7 @@ import {
   updateAdmin,
   type AdminRecord,
 } from '../store/admins-repo.js';
-import { contextOf } from '../../http/request-context-middleware.js';
+import { contextOf } from '../../http/exchange.js';
 import { adminContext, conflict, idParam, isUniqueViolation, listBody, notFound, parseBody } from './route-helpers.js';
 import type { SystemDeps } from './system-deps.js';
 

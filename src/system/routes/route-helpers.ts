@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ApiError, authErrors, requestErrors } from '../../errors.js';
 import type { RequestContext } from '../../executor/request-context.js';
-import { contextOf } from '../../http/request-context-middleware.js';
+import { contextOf } from '../../http/exchange.js';
 
 /** Parses a JSON body with `schema`; the first problem becomes a 400 naming its field. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {

@@ -1,0 +1,14 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os'; import path from 'node:path';
+import { startSluice, startBaselineProcess } from '../bench/targets.js';
+import { prepareEmptyPostgres } from '../bench/bench-database.js';
+const admin = 'postgres://postgres@127.0.0.1:5432/postgres';
+const db = 'postgres://postgres@127.0.0.1:5432/sluice_bench';
+const logDir = await mkdtemp(path.join(os.tmpdir(), 'cpu-'));
+const metaB = await prepareEmptyPostgres({ adminUrl: admin, database: 'sluice_bench_meta2' });
+const B = await startSluice({ engine: 'postgres', databaseUrl: db, metaUrl: metaB, poolSize: 10, logDir, ...(process.env.PROF ? { cpuProfileDir: process.env.PROF } : {}) });
+const base = await startBaselineProcess({ engine: 'postgres', databaseUrl: db, poolSize: 10, logDir, ...(process.env.PROF ? { cpuProfileDir: process.env.PROF + '-base' } : {}) });
+await writeFile('/tmp/targets.json', JSON.stringify({ sluice: { url: B.url, pid: B.pid, key: B.headers['x-api-key'] }, base: { url: base.url, pid: base.pid } }));
+console.log('ready');
+process.on('SIGTERM', async () => { await B.stop(); await base.stop(); process.exit(0); });
+await new Promise(() => {});
