@@ -62,7 +62,17 @@ export interface AuthenticatorOptions {
 /** Query parameters that would carry an API key if we accepted one there (we do not). */
 export const API_KEY_QUERY_PARAMETERS = ['api_key', 'apikey', 'api-key', 'x-api-key'];
 
+/** How many verified keys `Authenticator` remembers; past it, it starts over. */
+const VERIFIED_KEYS_MAX = 1024;
+
 export class Authenticator {
+  /**
+   * Keys as presented whose secret matched, each with the stored hash it matched. The HMAC of a key
+   * sent with every request is the same every time: while the stored hash is unchanged, a match is
+   * known. A hit needs the whole valid key, so it tells a caller nothing they did not send.
+   */
+  readonly #verifiedKeys = new Map<string, string>();
+
   constructor(private readonly options: AuthenticatorOptions) {}
 
   async authenticate(presented: PresentedCredentials): Promise<Principal> {
@@ -72,12 +82,16 @@ export class Authenticator {
     return ANONYMOUS;
   }
 
-  private async apiKey(text: string): Promise<Principal> {
-    const parsed = parseApiKey(text.trim());
+  private async apiKey(presented: string): Promise<Principal> {
+    const text = presented.trim();
+    const parsed = parseApiKey(text);
     if (!parsed) throw authErrors.invalidApiKey();
     const key = await this.options.credentials.apiKey(parsed.keyId);
+    const storedHash = key?.secretHash ?? '';
     // Compare even when the key is unknown or revoked, so timing does not tell them apart.
-    const matches = apiKeySecretMatches(this.options.keyring, parsed.keyId, parsed.secret, key?.secretHash ?? '');
+    const matches =
+      (storedHash !== '' && this.#verifiedKeys.get(text) === storedHash) || apiKeySecretMatches(this.options.keyring, parsed.keyId, parsed.secret, storedHash);
+    if (matches) this.#rememberVerified(text, storedHash);
     const samePrefix = key?.keyPrefix === `${parsed.prefix}_${parsed.keyId}`;
     if (!key || !matches || !samePrefix || !key.isActive) throw authErrors.invalidApiKey();
     if (key.expiresAt !== null && new Date(key.expiresAt) <= this.now()) throw authErrors.invalidApiKey();
@@ -102,6 +116,12 @@ export class Authenticator {
       return { kind: 'user', subject: user.subject, roleName: user.role, claims: user.claims };
     }
     throw authErrors.invalidToken('unknown issuer');
+  }
+
+  #rememberVerified(text: string, storedHash: string): void {
+    if (this.#verifiedKeys.get(text) === storedHash) return;
+    if (this.#verifiedKeys.size >= VERIFIED_KEYS_MAX) this.#verifiedKeys.clear();
+    this.#verifiedKeys.set(text, storedHash);
   }
 
   private now(): Date {

@@ -32,9 +32,21 @@ export interface QueryResult<R = Row> {
   readonly insertId?: string;
 }
 
+/**
+ * What cancelling a statement needs of a signal. An `AbortSignal` is one; the HTTP layer passes a
+ * lighter one (executor/request-context.ts `Cancellation`), since an AbortController per request
+ * costs an EventTarget per request.
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  throwIfAborted(): void;
+  addEventListener(type: 'abort', listener: () => void, options?: { readonly once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface QueryOptions {
   /** Aborting cancels the statement on the server where the driver can (PostgreSQL: pg_cancel_backend). */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
 }
 
 /**

@@ -21,7 +21,6 @@
  * May import: catalog, query, auth, executor, errors, config, and the request context of http.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -30,7 +29,8 @@ import type { Principal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { Config } from '../config/config-schema.js';
 import { authErrors, isApiError, type ApiError } from '../errors.js';
-import { contextOf } from '../http/exchange.js';
+import { clientIpOf, contextOf, headerOf, routeParam, type DataRequest, type DataResponse } from '../http/exchange.js';
+import type { RouteTable } from '../http/route-table.js';
 import type { ServiceRegistry, ServiceSnapshot } from '../system/service-registry.js';
 import { callableRoutines, routineFields, routineGrantCacheKey, type RoutineAccess } from './graphql-functions.js';
 import { grantCacheKey } from './graphql-grants.js';
@@ -57,6 +57,8 @@ export interface GraphqlDeps {
   readonly logger: Logger;
   /** Where each mutation field's audit entry goes. */
   readonly audit?: { record(entry: GraphqlAuditEntry): void };
+  /** Which proxies' X-Forwarded-For to believe for the client IP of audit entries (see http/exchange.ts). */
+  readonly trust: (address: string, hop: number) => boolean;
 }
 
 /** What a caller may do beyond reading: the schema is built for it too. */
@@ -180,8 +182,8 @@ interface Prepared {
   readonly snapshot: ServiceSnapshot;
 }
 
-function preparedOf(res: Response): Prepared {
-  const prepared = (res.locals as { graphql?: Prepared }).graphql;
+function preparedOf(res: DataResponse): Prepared {
+  const prepared = res.locals?.graphql as Prepared | undefined;
   if (!prepared) throw new Error('the GraphQL schema was not prepared');
   return prepared;
 }
@@ -190,7 +192,8 @@ const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
 };
 
-export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
+/** Defines the `_graphql` route (any method: yoga answers GET, POST and the rest) on `router` and returns it. */
+export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable {
   const { config } = deps;
   const limits: SchemaLimits = { maxLimit: config.limits.maxLimit, maxDepth: config.limits.filterMaxDepth, maxInList: config.limits.inListMaxSize };
   const cache = new SchemaCache(limits, deps.logger, { maxRecords: config.limits.maxRecordsPerWrite });
@@ -209,16 +212,25 @@ export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
     return new GraphQLError(message, where);
   };
 
-  const yoga = createYoga<{ req: Request; res: Response }, GraphqlContext>({
+  const yoga = createYoga<{ req: DataRequest; res: DataResponse }, GraphqlContext>({
     graphqlEndpoint: '/api/v1/:service/_graphql',
     schema: ({ res }) => preparedOf(res).schema,
     context: ({ req, res }): GraphqlContext => {
       const { snapshot } = preparedOf(res);
       const ctx = contextOf(res);
-      const service = String(req.params.service);
-      const credential = req.get('x-api-key') !== undefined ? 'apiKey' : req.get('authorization') !== undefined ? 'bearer' : 'none';
+      const service = routeParam(req, 'service');
+      const credential = headerOf(req, 'x-api-key') !== undefined ? 'apiKey' : headerOf(req, 'authorization') !== undefined ? 'bearer' : 'none';
       const recordMutation = (entry: MutationAudit) =>
-        deps.audit?.record({ ...entry, surface: 'graphql', principal: ctx.principal, credential, service, requestId: ctx.requestId, clientIp: req.ip, at: new Date(Date.now() - entry.durationMs) });
+        deps.audit?.record({
+          ...entry,
+          surface: 'graphql',
+          principal: ctx.principal,
+          credential,
+          service,
+          requestId: ctx.requestId,
+          clientIp: clientIpOf(req, deps.trust),
+          at: new Date(Date.now() - entry.durationMs),
+        });
       return { ctx, service, catalog: snapshot.catalog, executor: snapshot.executor, authorizer: deps.authorizer, recordMutation };
     },
     graphiql: config.graphqlGraphiql ? { title: 'Sluice GraphQL' } : false,
@@ -265,16 +277,18 @@ export function graphqlHandler(deps: GraphqlDeps): RequestHandler[] {
 
   // Authorization and the schema are settled before yoga runs, so a caller who may read nothing
   // gets the same 401/403 envelope as on REST.
-  const prepare = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+  const prepare = async (req: DataRequest, res: DataResponse): Promise<void> => {
     const ctx = contextOf(res);
-    const service = String(req.params.service);
+    const service = routeParam(req, 'service');
     const snapshot = deps.registry.snapshot(service);
     const view = await callerView(ctx.principal, snapshot);
     if (view.refusal) throw view.refusal;
     // The resolvers' grants are the ones the schema was built from: the schema and the reads agree.
     ctx.presetCache(view.grants);
-    (res.locals as { graphql?: Prepared }).graphql = { schema: view.schema, snapshot };
-    next();
+    (res.locals ??= {}).graphql = { schema: view.schema, snapshot } satisfies Prepared;
   };
-  return [prepare, (req, res, next) => void yoga(req, res).catch(next)];
+  return router.all('/', async (req: DataRequest, res: DataResponse) => {
+    await prepare(req, res);
+    await yoga(req, res);
+  });
 }

@@ -86,10 +86,8 @@ export function auditMiddleware(audit: AuditRecorder, trust: (address: string, h
     const started = performance.now();
     const method = req.method ?? 'GET';
     const path = pathOf(req); // now: Express's routers rewrite req.url while they handle the request
-    let recorded = false;
-    const record = () => {
-      if (recorded) return;
-      recorded = true;
+    // 'close' comes last either way: after 'finish' when the response went out, alone when the client left first.
+    res.once('close', () => {
       const status = res.statusCode;
       // A read is never a change (see classifyRoute): most requests end here, unclassified.
       if (READS.has(method) && status !== 401) return;
@@ -113,10 +111,7 @@ export function auditMiddleware(audit: AuditRecorder, trust: (address: string, h
         requestId: ctx.requestId,
         clientIp: clientIpOf(req, trust),
       });
-    };
-    // 'finish': the response went out; 'close' without it: the client went away first.
-    res.once('finish', record);
-    res.once('close', record);
+    });
     next();
   };
 }

@@ -2,7 +2,7 @@
  * Builds the HTTP surface without listening, so tests and embedders can mount it on any server
  * (graphql-yoga's examples/express buildApp): an Express app for the System API and every other
  * surface, and in front of it the data dispatcher (data-dispatch.ts), which serves `_table`,
- * `_schema` and `_proc` without Express's router.
+ * `_schema`, `_proc` and `_graphql` without Express.
  *
  * Order: request id + logging (request-log.ts) → request context → audit hook (records writes, System
  * API changes and 401s once answered) → CORS (answers preflights) → probes (no
@@ -20,7 +20,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Config } from '../config/config-schema.js';
 import { requestErrors } from '../errors.js';
-import { graphqlHandler } from '../graphql/graphql-handler.js';
+import { graphqlRoutes } from '../graphql/graphql-handler.js';
 import { MCP_PATH, mcpConfigHandler, mcpRoutes } from '../mcp/mcp-http.js';
 import { schemaRoutes } from '../rest/schema-routes.js';
 import { openApiHandler, serviceDocRoutes } from '../openapi/openapi-routes.js';
@@ -102,7 +102,6 @@ export function createApp(deps: AppDeps): SluiceApp {
   app.get('/api/v1/system/mcp', mcpConfigHandler());
   app.use('/api/v1/system', systemRoutes(deps.system));
   app.use('/api/v1/:service/_doc', serviceDocRoutes(openApi));
-  app.all('/api/v1/:service/_graphql', ...graphqlHandler({ registry: deps.registry, authorizer: deps.authorizer, config: deps.config, logger: deps.logger, audit: deps.audit }));
 
   app.use((req: Request) => {
     throw requestErrors.routeNotFound(req.method, req.path);
@@ -110,13 +109,14 @@ export function createApp(deps: AppDeps): SluiceApp {
   const answerError = (error: unknown, req: DataRequest, res: ServerResponse) => sendError(res, error, deps.logger, req.id);
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => answerError(error, req, res));
 
-  // `_table`, `_schema` and `_proc`: served by the dispatcher, after the same middlewares as /api/v1.
+  // `_table`, `_schema`, `_proc` and `_graphql`: served by the dispatcher, after the same middlewares as /api/v1.
   const dataDeps = { registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits };
   const dispatch = dataDispatcher({
     components: new Map([
       ['_table', tableRoutes(dataDeps, new RouteTable())],
       ['_schema', schemaRoutes(dataDeps, new RouteTable())],
       ['_proc', procRoutes(dataDeps, new RouteTable())],
+      ['_graphql', graphqlRoutes({ registry: deps.registry, authorizer: deps.authorizer, config: deps.config, logger: deps.logger, audit: deps.audit, trust }, new RouteTable())],
     ]),
     stages: [requestLog, requestContext, audit, cors, apiBody as Middleware, authenticate, ...limits.api],
     onError: answerError,

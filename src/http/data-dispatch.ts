@@ -1,5 +1,5 @@
 /**
- * Serves the data routes — `/api/v1/{service}/_table|_proc|_schema/…` — on Node's request and
+ * Serves the data routes — `/api/v1/{service}/_table|_proc|_schema|_graphql…` — on Node's request and
  * response, without Express.
  *
  * Through Express, a read by primary key cost about four times the CPU of the same read on bare
@@ -18,7 +18,7 @@ import type { DataRequest, DataResponse, ErrorMiddleware, Middleware } from './e
 import { decodeParam, type RouteMatch, type RouteTable } from './route-table.js';
 
 /** `/api/v1/{service}/{component}` and the rest of the path (raw, as the client sent it). */
-const DATA_PATH = /^\/api\/v1\/([^/?#]+)\/(_table|_proc|_schema)(\/[^?#]*)?(?:\?|$)/i;
+const DATA_PATH = /^\/api\/v1\/([^/?#]+)\/(_table|_proc|_schema|_graphql)(\/[^?#]*)?(?:\?|$)/i;
 
 /** Express's `isPromise` test (router/lib/layer.js): a handler's returned promise is awaited for errors. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -31,7 +31,7 @@ function isErrorStage(stage: Middleware | ErrorMiddleware): stage is ErrorMiddle
 }
 
 export interface DataDispatchOptions {
-  /** Route tables by component (`_table`, `_proc`, `_schema`). */
+  /** Route tables by component (`_table`, `_proc`, `_schema`, `_graphql`). */
   readonly components: ReadonlyMap<string, RouteTable>;
   /** The middlewares before the routes, in order; error handlers (arity 4) see errors only. */
   readonly stages: readonly (Middleware | ErrorMiddleware)[];

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ANONYMOUS } from '../auth/principal.js';
-import { RequestContext } from '../executor/request-context.js';
+import { Cancellation, RequestContext } from '../executor/request-context.js';
 import { headerOf, type DataRequest, type DataResponse } from './exchange.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -35,14 +35,14 @@ export function reportStatementCounts(responsePrototype: ServerResponse): void {
 export function requestContextMiddleware() {
   return (req: DataRequest, res: DataResponse, next: (error?: unknown) => void): void => {
     const requestId = req.id ?? requestIdOf(req);
-    const aborter = new AbortController();
+    const cancellation = new Cancellation();
     // 'close' before the response finished means the client went away: cancel its statements.
-    res.on('close', () => {
-      if (!res.writableFinished) aborter.abort();
+    res.once('close', () => {
+      if (!res.writableFinished) cancellation.abort();
     });
-    const ctx = new RequestContext(requestId, ANONYMOUS, aborter.signal);
+    const ctx = new RequestContext(requestId, ANONYMOUS, cancellation);
     (res.locals ??= Object.create(null) as Record<string, unknown>).ctx = ctx;
-    res.setHeader('X-Request-ID', requestId);
+    if (!res.hasHeader('X-Request-ID')) res.setHeader('X-Request-ID', requestId);
     next();
   };
 }

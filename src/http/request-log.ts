@@ -26,9 +26,8 @@ export function requestLogMiddleware(logger: Logger) {
     res.setHeader('X-Request-ID', id);
     const started = performance.now();
     const path = pathOf(req); // now: Express's routers rewrite req.url while they handle the request
-    const done = () => {
-      res.removeListener('finish', done);
-      res.removeListener('close', done);
+    // 'close' comes last either way: after 'finish' when the response went out, alone when the client left first.
+    res.once('close', () => {
       const level = levelOf(res.statusCode);
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
@@ -39,9 +38,7 @@ export function requestLogMiddleware(logger: Logger) {
         },
         res.writableFinished ? 'request completed' : 'request closed before the response finished',
       );
-    };
-    res.on('finish', done);
-    res.on('close', done);
+    });
     next();
   };
 }

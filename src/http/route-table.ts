@@ -1,5 +1,5 @@
 /**
- * The routes of one data component (`_table`, `_proc`, `_schema`) as a table the data dispatcher
+ * The routes of one data component (`_table`, `_proc`, `_schema`, `_graphql`) as a table the data dispatcher
  * (data-dispatch.ts) looks requests up in, without Express's router. Route modules define their
  * routes on it with Express's vocabulary (`get`, `post`, … `all`).
  *

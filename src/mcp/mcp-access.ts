@@ -15,6 +15,7 @@ import { denial, type Authorizer, type Grant, type Verb } from '../auth/authoriz
 import type { Principal } from '../auth/principal.js';
 import type { Catalog, Procedure, Table } from '../catalog/catalog-types.js';
 import type { Limits } from '../config/config-schema.js';
+import type { CancelSignal } from '../executor/request-context.js';
 import { ApiError, isApiError, requestErrors } from '../errors.js';
 import type { AuditCredential, AuditRecorder } from '../system/audit-log.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
@@ -39,7 +40,8 @@ export interface McpCaller {
   readonly clientIp?: string;
   /** `sluice mcp --service NAME`: every tool works on this service only. */
   readonly scope?: string;
-  readonly signal?: AbortSignal;
+  /** Cancels the caller's statements (the HTTP client went away). */
+  readonly signal?: CancelSignal;
 }
 
 

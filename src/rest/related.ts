@@ -128,6 +128,7 @@ export interface RelatedDeps {
 
 /** The select with `columns` added to its items where missing; `added` names the ones it added. */
 export function withColumns(select: Select, columns: readonly ColumnRef[]): { readonly select: Select; readonly added: readonly string[] } {
+  if (columns.length === 0) return { select, added: [] };
   const present = new Set(select.items.flatMap((i) => (i.kind === 'column' ? [i.column.name] : [])));
   const missing = columns.filter((c) => !present.has(c.name));
   if (missing.length === 0) return { select, added: [] };

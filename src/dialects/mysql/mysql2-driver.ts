@@ -9,7 +9,7 @@
  * is created.
  */
 import mysql, { type FieldPacket } from 'mysql2/promise';
-import type { CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, TransactionOptions } from '../dialect.js';
+import type { CancelSignal, CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, TransactionOptions } from '../dialect.js';
 import { withinTransaction } from '../transaction.js';
 import { mysqlRowConverter } from './mysql-codecs.js';
 
@@ -214,7 +214,7 @@ export class MysqlDriver implements Driver {
     if (chunk.length > 0) yield chunk;
   }
 
-  private async run<R>(connection: mysql.PoolConnection, query: CompiledQuery, signal?: AbortSignal): Promise<QueryResult<R>> {
+  private async run<R>(connection: mysql.PoolConnection, query: CompiledQuery, signal?: CancelSignal): Promise<QueryResult<R>> {
     if (!signal) return executeOn<R>(connection, query);
     signal.throwIfAborted();
     const onAbort = () => void this.kill(connection);

@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, TransactionOptions, Variant } from '../dialect.js';
+import type { CancelSignal, CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, TransactionOptions, Variant } from '../dialect.js';
 import { withinTransaction } from '../transaction.js';
 import { postgresTypeParsers } from './postgres-codecs.js';
 
@@ -140,7 +140,7 @@ export class PgDriver implements Driver {
     }
   }
 
-  private async cancellable<T>(connection: PgConnection, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+  private async cancellable<T>(connection: PgConnection, signal: CancelSignal | undefined, run: () => Promise<T>): Promise<T> {
     if (!signal) return run();
     signal.throwIfAborted();
     const onAbort = () => void this.cancelOn(connection);
