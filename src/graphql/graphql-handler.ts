@@ -29,7 +29,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog-types.js';
 import type { Config } from '../config/config-schema.js';
 import { authErrors, isApiError, type ApiError } from '../errors.js';
-import { clientIpOf, contextOf, headerOf, routeParam, type DataRequest, type DataResponse } from '../http/exchange.js';
+import { clientIpOf, contextOf, presentedCredentialOf, routeParam, type DataRequest, type DataResponse, type Trust } from '../http/exchange.js';
 import type { RouteTable } from '../http/route-table.js';
 import type { ServiceRegistry, ServiceSnapshot } from '../system/service-registry.js';
 import { callableRoutines, routineFields, routineGrantCacheKey, type RoutineAccess } from './graphql-functions.js';
@@ -58,7 +58,7 @@ export interface GraphqlDeps {
   /** Where each mutation field's audit entry goes. */
   readonly audit?: { record(entry: GraphqlAuditEntry): void };
   /** Which proxies' X-Forwarded-For to believe for the client IP of audit entries (see http/exchange.ts). */
-  readonly trust: (address: string, hop: number) => boolean;
+  readonly trust: Trust;
 }
 
 /** What a caller may do beyond reading: the schema is built for it too. */
@@ -219,7 +219,7 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
       const { snapshot } = preparedOf(res);
       const ctx = contextOf(res);
       const service = routeParam(req, 'service');
-      const credential = headerOf(req, 'x-api-key') !== undefined ? 'apiKey' : headerOf(req, 'authorization') !== undefined ? 'bearer' : 'none';
+      const credential = presentedCredentialOf(req);
       const recordMutation = (entry: MutationAudit) =>
         deps.audit?.record({
           ...entry,

@@ -12,7 +12,7 @@
  */
 import type { RequestContext } from '../executor/request-context.js';
 import type { AuditCredential, AuditRecorder, AuditSurface } from '../system/audit-log.js';
-import { clientIpOf, headerOf, pathOf, type DataRequest, type DataResponse } from './exchange.js';
+import { clientIpOf, pathOf, presentedCredentialOf, type DataRequest, type DataResponse, type Trust } from './exchange.js';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const DATA_WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -73,14 +73,13 @@ export function classifyRoute(method: string, path: string): Route {
 
 /** The credential a request presented (whether or not it was accepted). */
 function credentialOf(req: DataRequest, method: string, route: Route): AuditCredential {
-  if (headerOf(req, 'x-api-key') !== undefined) return 'apiKey';
-  if (headerOf(req, 'authorization') !== undefined) return 'bearer';
-  if (route.component === 'system/admin/session' && method === 'POST') return 'password';
-  return 'none';
+  const presented = presentedCredentialOf(req);
+  if (presented === 'none' && route.component === 'system/admin/session' && method === 'POST') return 'password';
+  return presented;
 }
 
 /** `trust`: which proxies' X-Forwarded-For to believe for the client IP (see exchange.ts). */
-export function auditMiddleware(audit: AuditRecorder, trust: (address: string, hop: number) => boolean) {
+export function auditMiddleware(audit: AuditRecorder, trust: Trust) {
   return (req: DataRequest, res: DataResponse, next: (error?: unknown) => void): void => {
     const at = Date.now();
     const started = performance.now();

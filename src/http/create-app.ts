@@ -59,8 +59,6 @@ const BODY_LIMIT = '10mb';
 
 /** The request listener to serve Sluice with, and the response class its server must create. */
 export interface SluiceApp {
-  /** The System API and every other surface, on Express. */
-  readonly app: express.Express;
   /** Data routes through the dispatcher, everything else to `app`. */
   readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
   /** Pass to `http.createServer` (`ServerResponse`): the data routes' responses are built on it. */
@@ -72,8 +70,9 @@ export function createApp(deps: AppDeps): SluiceApp {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple'); // node:querystring: values are strings or string arrays, nothing nested
-  app.set('trust proxy', deps.config.trustProxy); // req.ip: the client, as far as trusted proxies say
-  const trust = compileTrust(deps.config.trustProxy); // the same, for the dispatcher's middlewares
+  // Which proxies to believe for the client IP: one function for Express's req.ip and the middlewares.
+  const trust = compileTrust(deps.config.trustProxy);
+  app.set('trust proxy', trust);
 
   // The middlewares every request goes through, in this order; those of /api/v1 after the probes.
   const requestLog = requestLogMiddleware(deps.logger);
@@ -122,7 +121,6 @@ export function createApp(deps: AppDeps): SluiceApp {
     onError: answerError,
   });
   return {
-    app,
     listener: (req, res) => {
       if (!dispatch(req, res)) app(req, res);
     },

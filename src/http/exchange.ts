@@ -59,6 +59,13 @@ export function headerOf(req: IncomingMessage, name: string): string | undefined
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** The credential a request presents, by its header (whether or not authentication accepts it). */
+export function presentedCredentialOf(req: IncomingMessage): 'apiKey' | 'bearer' | 'none' {
+  if (headerOf(req, 'x-api-key') !== undefined) return 'apiKey';
+  if (headerOf(req, 'authorization') !== undefined) return 'bearer';
+  return 'none';
+}
+
 /** A route parameter the router matched (its absence is a routing bug, not a client error). */
 export function routeParam(req: DataRequest, name: string): string {
   const value = req.params?.[name];
@@ -88,8 +95,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 export type TrustProxy = boolean | number | string;
 
+/** Whether the address at this hop (0: the socket's peer) is a proxy whose X-Forwarded-For to believe. */
+export type Trust = (address: string, hop: number) => boolean;
+
 /** Which addresses are trusted proxies, as Express compiles its `trust proxy` setting. */
-export function compileTrust(trust: TrustProxy): (address: string, hop: number) => boolean {
+export function compileTrust(trust: TrustProxy): Trust {
   if (trust === true) return () => true;
   if (trust === false) return () => false;
   if (typeof trust === 'number') return (_address, hop) => hop < trust;
@@ -97,7 +107,7 @@ export function compileTrust(trust: TrustProxy): (address: string, hop: number) 
 }
 
 /** The client's address as far as trusted proxies say (Express's `req.ip`). */
-export function clientIpOf(req: IncomingMessage, trust: (address: string, hop: number) => boolean): string | undefined {
+export function clientIpOf(req: IncomingMessage, trust: Trust): string | undefined {
   return req.socket.remoteAddress === undefined ? undefined : proxyAddr(req, trust);
 }
 

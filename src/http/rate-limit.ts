@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/config-schema.js';
 import { isApiError, requestErrors } from '../errors.js';
-import { clientIpOf, contextOf, type DataResponse, type ErrorMiddleware, type Middleware } from './exchange.js';
+import { clientIpOf, contextOf, type DataResponse, type ErrorMiddleware, type Middleware, type Trust } from './exchange.js';
 
 const WINDOW_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 2000;
@@ -105,8 +105,6 @@ function limiterLogger(logger: Logger): Options['logger'] {
   };
 }
 
-type Trust = (address: string, hop: number) => boolean;
-
 const ipKey = (req: IncomingMessage, trust: Trust) => `ip:${ipKeyGenerator(clientIpOf(req, trust) ?? 'unknown', 56)}`;
 
 /** The bucket of a request to the API: who authentication says it is, else where it comes from. */
@@ -150,7 +148,7 @@ function limiter(policy: 'api' | 'login', limit: number, keyGenerator: (req: Inc
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: policy,
-    keyGenerator: (req, res) => keyGenerator(req, res),
+    keyGenerator,
     ...(store ? { store } : {}),
     passOnStoreError: true,
     logger: limiterLogger(deps.logger),

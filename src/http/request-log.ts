@@ -25,14 +25,13 @@ export function requestLogMiddleware(logger: Logger) {
     req.id = id;
     res.setHeader('X-Request-ID', id);
     const started = performance.now();
-    const path = pathOf(req); // now: Express's routers rewrite req.url while they handle the request
     // 'close' comes last either way: after 'finish' when the response went out, alone when the client left first.
     res.once('close', () => {
       const level = levelOf(res.statusCode);
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
         {
-          req: { id, method: req.method, path },
+          req: { id, method: req.method, path: pathOf(req) }, // the original URL's: Express sets originalUrl before rewriting url
           res: { statusCode: res.statusCode },
           responseTime: Math.round(performance.now() - started),
         },

@@ -14,7 +14,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import { isApiError } from '../errors.js';
-import { contextOf } from '../http/exchange.js';
+import { contextOf, presentedCredentialOf } from '../http/exchange.js';
 import { adminContext } from '../system/routes/route-helpers.js';
 import type { McpCaller } from './mcp-access.js';
 import { allTools, SCHEMA_URI_TEMPLATE, SERVER_NAME, SERVER_VERSION, SERVICES_URI } from './mcp-description.js';
@@ -44,13 +44,6 @@ function methodNotAllowed(res: Response): void {
     .json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; send requests with POST' }, id: null });
 }
 
-/** The credential the request presented (authentication already accepted it). */
-function credentialOf(req: Request): McpCaller['credential'] {
-  if (req.get('x-api-key') !== undefined) return 'apiKey';
-  if (req.get('authorization') !== undefined) return 'bearer';
-  return 'none';
-}
-
 /** The `/mcp` router; mount it after body parsing and authentication. */
 export function mcpRoutes(deps: McpServerDeps): express.Router {
   const router = express.Router();
@@ -64,7 +57,7 @@ export function mcpRoutes(deps: McpServerDeps): express.Router {
     }
     const caller: McpCaller = {
       principal: ctx.principal,
-      credential: credentialOf(req),
+      credential: presentedCredentialOf(req), // authentication already accepted it
       requestId: ctx.requestId,
       ...(req.ip !== undefined ? { clientIp: req.ip } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
