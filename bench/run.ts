@@ -56,7 +56,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --engine E         postgres or mariadb (repeatable; default both)
   --pool-size N      database connections per server (default 10, Sluice's default)
   --json FILE        also write the results as JSON
-  --cpu-prof DIR     write a V8 CPU profile of Sluice into DIR (one per engine)
+  --cpu-prof DIR     write V8 CPU profiles of Sluice into DIR and of the baseline into DIR/baseline (one per engine)
   --node V           the Node.js Sluice and the baseline run on: current (default), the Node.js
                      running the bench; or 22, the Node 22 binary PostGraphile runs on
                      (bench/postgraphile, installed on first use), so every target has one runtime`;
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
     const targets = new Map<TargetKind, Target>();
     try {
       targets.set('sluice', await startSluice({ engine, databaseUrl, metaUrl, poolSize: options['pool-size'], logDir, node, ...(options['cpu-prof'] ? { cpuProfileDir: options['cpu-prof'] } : {}) }));
-      targets.set('baseline', await startBaselineProcess({ engine, databaseUrl, poolSize: options['pool-size'], logDir, node }));
+      targets.set('baseline', await startBaselineProcess({ engine, databaseUrl, poolSize: options['pool-size'], logDir, node, ...(options['cpu-prof'] ? { cpuProfileDir: path.join(options['cpu-prof'], 'baseline') } : {}) }));
       if (mine.some((w) => w.targets.includes('postgraphile'))) {
         ensurePostgraphileInstalled(log);
         postgraphileRan = true;

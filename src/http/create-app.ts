@@ -33,7 +33,7 @@ import { auditMiddleware } from './audit-middleware.js';
 import { authenticationMiddleware } from './authenticate-middleware.js';
 import { corsMiddleware } from './cors.js';
 import { dataDispatcher } from './data-dispatch.js';
-import { compileTrust, SluiceResponse, type DataRequest, type Middleware } from './exchange.js';
+import { compileTrust, type DataRequest, type Middleware } from './exchange.js';
 import { sendError } from './error-envelope.js';
 import { healthRoutes } from './health.js';
 import { rateLimits } from './rate-limit.js';
@@ -79,10 +79,13 @@ export function createApp(deps: AppDeps): SluiceApp {
   const requestContext = requestContextMiddleware();
   const audit = auditMiddleware(deps.audit, trust);
   const cors = corsMiddleware(deps.config);
-  const apiBody = express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  const jsonBody = express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  // Most API requests are reads without a body: they skip the parser, as it would skip them (type-is's hasBody).
+  const apiBody: Middleware = (req, res, next) =>
+    req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined ? jsonBody(req as Request, res as Response, next) : next();
   const authenticate = authenticationMiddleware(deps.authenticator);
   const limits = rateLimits({ ...deps, trust });
-  class DataResponse extends SluiceResponse {} // its own prototype: the statement count header is this app's setting
+  class DataResponse extends ServerResponse {} // its own prototype: the statement count header is this app's setting
   if (deps.config.statementCountHeader) {
     reportStatementCounts(app.response);
     reportStatementCounts(DataResponse.prototype);
@@ -117,7 +120,7 @@ export function createApp(deps: AppDeps): SluiceApp {
       ['_proc', procRoutes(dataDeps, new RouteTable())],
       ['_graphql', graphqlRoutes({ registry: deps.registry, authorizer: deps.authorizer, config: deps.config, logger: deps.logger, audit: deps.audit, trust }, new RouteTable())],
     ]),
-    stages: [requestLog, requestContext, audit, cors, apiBody as Middleware, authenticate, ...limits.api],
+    stages: [requestLog, requestContext, audit, cors, apiBody, authenticate, ...limits.api],
     onError: answerError,
   });
   return {

@@ -8,7 +8,7 @@
  * its `simple` query parser (node:querystring), the client IP like `req.ip` under `trust proxy`,
  * and a JSON answer carries `Content-Type: application/json; charset=utf-8` and its length.
  */
-import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import querystring, { type ParsedUrlQuery } from 'node:querystring';
 import proxyAddr from 'proxy-addr';
 import type { RequestContext } from '../executor/request-context.js';
@@ -32,16 +32,18 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (erro
 /** A middleware that handles an error passed on by an earlier one (Express tells them by arity: 4). */
 export type ErrorMiddleware = (error: unknown, req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => unknown;
 
-const queries = new WeakMap<IncomingMessage, Query>();
+/** Where a request keeps its parsed query (a property, not a WeakMap entry: those cost the GC per request). */
+const PARSED_QUERY = Symbol('sluice.query');
 
 /** The query string's parameters: strings, or arrays of strings for repeated names; parsed once. */
 export function queryOf(req: IncomingMessage): Query {
-  let query = queries.get(req);
+  const holder = req as IncomingMessage & { [PARSED_QUERY]?: Query };
+  let query = holder[PARSED_QUERY];
   if (!query) {
     const url = req.url ?? '';
     const mark = url.indexOf('?');
     query = mark < 0 ? {} : querystring.parse(url.slice(mark + 1));
-    queries.set(req, query);
+    holder[PARSED_QUERY] = query;
   }
   return query;
 }
@@ -109,16 +111,4 @@ export function compileTrust(trust: TrustProxy): Trust {
 /** The client's address as far as trusted proxies say (Express's `req.ip`). */
 export function clientIpOf(req: IncomingMessage, trust: Trust): string | undefined {
   return req.socket.remoteAddress === undefined ? undefined : proxyAddr(req, trust);
-}
-
-/**
- * The response class of Sluice's server. Adds the one Express response method a middleware used on
- * the data routes calls: `append` (express-rate-limit's draft-8 `RateLimit` headers).
- */
-export class SluiceResponse extends ServerResponse {
-  /** Adds a value to a header, keeping the values it had (Express's `res.append`). */
-  append(field: string, value: string | readonly string[]): this {
-    this.appendHeader(field, value);
-    return this;
-  }
 }

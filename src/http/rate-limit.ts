@@ -13,8 +13,9 @@
  * short command timeout) and requests pass without a limit (fail open), logged at most once a
  * minute, until Redis answers again.
  */
-import type { IncomingMessage } from 'node:http';
-import { ipKeyGenerator, rateLimit, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ipKeyGenerator, rateLimit, type IncrementResponse, type Options, type RateLimitInfo, type Store } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
@@ -130,8 +131,41 @@ interface LimiterDeps {
   readonly trust: Trust;
 }
 
+/** Partition keys by bucket: a bounded memo, emptied when full (callers come back far more often than they are new). */
+const partitionKeys = new Map<string, string>();
+const MAX_PARTITION_KEYS = 10_000;
+
+/** The draft-8 partition key of a bucket, as express-rate-limit derives it: never the bucket itself (an API key id, an IP). */
+function partitionKeyOf(key: string): string {
+  let partitionKey = partitionKeys.get(key);
+  if (partitionKey === undefined) {
+    if (partitionKeys.size >= MAX_PARTITION_KEYS) partitionKeys.clear();
+    partitionKey = Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
+    partitionKeys.set(key, partitionKey);
+  }
+  return partitionKey;
+}
+
+/** Seconds until the bucket's window resets (the whole window when the store does not say). */
+const secondsUntilReset = (info: RateLimitInfo) => (info.resetTime ? Math.max(0, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000)) : WINDOW_MS / 1000);
+
 /**
- * express-rate-limit reads only Node's request and response besides what `keyGenerator` and
+ * IETF draft-8 `RateLimit` and `RateLimit-Policy`, written as express-rate-limit's `standardHeaders:
+ * 'draft-8'` writes them, except that the partition key (a SHA-256 of the bucket) is remembered per
+ * bucket instead of computed for every request.
+ */
+function setPolicyHeaders(res: ServerResponse, policy: string, info: RateLimitInfo): void {
+  if (res.headersSent) return;
+  res.appendHeader('RateLimit', `"${policy}"; r=${info.remaining}; t=${secondsUntilReset(info)}`);
+  res.appendHeader('RateLimit-Policy', `"${policy}"; q=${info.limit}; w=${WINDOW_MS / 1000}; pk=:${partitionKeyOf(info.key)}:`);
+}
+
+/** What express-rate-limit leaves on the request it counted (absent when its store failed). */
+const infoOf = (req: IncomingMessage) => (req as IncomingMessage & { rateLimit?: RateLimitInfo }).rateLimit;
+
+/**
+ * express-rate-limit counts (its stores: memory, or Redis); the headers are written here (see
+ * setPolicyHeaders). It reads only Node's request and response besides what `keyGenerator` and
  * `handler` read (its IP checks run in its default key generator, which is not used here).
  */
 function limiter(policy: 'api' | 'login', limit: number, keyGenerator: (req: IncomingMessage, res: DataResponse) => string, deps: LimiterDeps): Middleware {
@@ -145,19 +179,32 @@ function limiter(policy: 'api' | 'login', limit: number, keyGenerator: (req: Inc
   const middleware = rateLimit({
     windowMs: WINDOW_MS,
     limit,
-    standardHeaders: 'draft-8',
+    standardHeaders: false,
     legacyHeaders: false,
-    identifier: policy,
     keyGenerator,
     ...(store ? { store } : {}),
     passOnStoreError: true,
     logger: limiterLogger(deps.logger),
-    handler: (_req, res, next) => {
-      const retryAfter = Number(res.getHeader('Retry-After')) || WINDOW_MS / 1000;
+    // Its check that no request is counted twice keeps a WeakMap entry per request; each request
+    // passes one limiter of each policy (the 401 path runs the API limiter only when it did not run).
+    validate: { singleCount: false },
+    handler: (req, res, next) => {
+      const info = infoOf(req);
+      // At least a second: a client told to retry after 0 s would come back inside the same window.
+      const retryAfter = Math.max(1, info ? secondsUntilReset(info) : WINDOW_MS / 1000);
+      if (info) setPolicyHeaders(res, policy, info);
+      if (!res.headersSent) res.setHeader('Retry-After', String(retryAfter));
       next(requestErrors.rateLimited(policy, limit, WINDOW_MS / 1000, retryAfter));
     },
-  });
-  return middleware as unknown as Middleware;
+  }) as unknown as Middleware;
+  return (req, res, next) =>
+    middleware(req, res, (error?: unknown) => {
+      if (error === undefined) {
+        const info = infoOf(req);
+        if (info) setPolicyHeaders(res, policy, info);
+      }
+      next(error);
+    });
 }
 
 export interface RateLimits {

@@ -48,8 +48,10 @@ function isConnectionError(error: unknown): boolean {
 
 async function runOn<R>(client: pg.ClientBase, query: CompiledQuery): Promise<QueryResult<R>> {
   // Type parsers are set on the client (postgresTypeParsers), not per query: pg forwards a per-query
-  // `types` into its Parse message, which PGlite's adapter cannot serialise.
-  const result = await client.query({ text: query.sql, values: query.params as unknown[] });
+  // `types` into its Parse message, which PGlite's adapter cannot serialise. Text and values are
+  // passed as two arguments: pg copies a config object property by property (descriptors and all),
+  // a few µs of every request.
+  const result = await client.query(query.sql, query.params as unknown[]);
   const rows = result.rows as R[];
   return WRITE_COMMANDS.has(result.command) && result.rowCount !== null ? { rows, affectedRows: result.rowCount } : { rows };
 }

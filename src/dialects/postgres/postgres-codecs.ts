@@ -100,9 +100,21 @@ export const postgresTypeParsers: pg.CustomTypesConfig = {
  * `{a,b}` literals, and `integer` outputs computed as int8 (`count(*)`) arrive as strings.
  */
 export function createPostgresDecoder(columns: readonly OutputColumn[]): RowDecoder {
-  const integers = columns.filter((c) => c.valueType === 'integer').map((c) => c.name);
-  const arrays = columns.flatMap((c) => (typeof c.valueType === 'string' ? [] : [{ name: c.name, parse: elementParsers[c.valueType.of] }]));
-  if (integers.length === 0 && arrays.length === 0) return (row) => row;
+  // Built for every statement run: plain loops, and nothing allocated for a shape that needs no pass.
+  let integers: string[] | undefined;
+  let arrays: { name: string; parse: TextParser }[] | undefined;
+  for (const column of columns) {
+    const type = column.valueType;
+    if (type === 'integer') (integers ??= []).push(column.name);
+    else if (typeof type !== 'string') (arrays ??= []).push({ name: column.name, parse: elementParsers[type.of] });
+  }
+  if (!integers && !arrays) return identityRow;
+  return decodeWith(integers ?? [], arrays ?? []);
+}
+
+const identityRow = (row: Row): Row => row;
+
+function decodeWith(integers: readonly string[], arrays: readonly { name: string; parse: TextParser }[]): RowDecoder {
   return (row: Row) => {
     for (const name of integers) {
       const value = row[name];
