@@ -233,6 +233,10 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
         });
       return { ctx, service, catalog: snapshot.catalog, executor: snapshot.executor, authorizer: deps.authorizer, recordMutation };
     },
+    // CORS is answered for every /api/v1 path by the CORS middleware (http/cors.ts), from the
+    // configured origins. Yoga's own default would echo any Origin with credentials allowed,
+    // overriding that answer on this one path.
+    cors: false,
     graphiql: config.graphqlGraphiql ? { title: 'Sluice GraphQL' } : false,
     landingPage: false,
     maskedErrors: { maskError },

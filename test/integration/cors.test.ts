@@ -91,6 +91,29 @@ describe.skipIf(!demoEngines().includes('pglite'))('CORS', () => {
       expect(pre.headers.get('access-control-allow-origin')).toBeNull();
     });
 
+    it('holds on the GraphQL endpoint too: the list decides, not the GraphQL server', async () => {
+      const graphql = (origin: string) =>
+        request(listed.url, '/api/v1/shop/_graphql', {
+          method: 'POST',
+          headers: { origin, authorization: `Bearer ${listed.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ products(limit: 1) { id } }' }),
+        });
+      const stranger = await graphql(STRANGER);
+      expect(stranger.status, stranger.text).toBe(200); // answered (the server does not enforce CORS), but not readable by the page
+      expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+      expect(stranger.headers.get('access-control-allow-credentials')).toBeNull();
+      const listedOrigin = await graphql(APP);
+      expect(listedOrigin.headers.get('access-control-allow-origin')).toBe(APP);
+      expect(listedOrigin.headers.get('access-control-allow-credentials')).toBeNull();
+      const open_ = await request(open.url, '/api/v1/shop/_graphql', {
+        method: 'POST',
+        headers: { origin: STRANGER, authorization: `Bearer ${open.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ products(limit: 1) { id } }' }),
+      });
+      expect(open_.headers.get('access-control-allow-origin')).toBe('*');
+      expect(open_.headers.get('access-control-allow-credentials')).toBeNull();
+    });
+
     it('with credentials: echoes the listed origin and allows credentials, never with *', async () => {
       const pre = await preflight(credentialed.url, DEV, 'authorization');
       expect(pre.status).toBe(204);
