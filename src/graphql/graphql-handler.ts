@@ -21,7 +21,7 @@
  * May import: catalog, query, auth, executor, errors, config, and the request context of http.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule, type ExecutionResult } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Authorizer, Grant, Verb } from '../auth/authorizer.js';
@@ -36,6 +36,7 @@ import { callableRoutines, routineFields, routineGrantCacheKey, type RoutineAcce
 import { grantCacheKey } from './graphql-grants.js';
 import { tableMutations, writableTables, writeGrantCacheKey, type MutationOptions, type WriteAccess } from './graphql-mutations.js';
 import type { GraphqlContext, MutationAudit } from './graphql-scalars.js';
+import { acceptedMediaType, fastRequestOf, KnownOperations, sendResult, type FastRequest, type MediaType, type RunCompiled } from './graphql-fast-path.js';
 import { jitExecution } from './graphql-jit.js';
 import { buildSchema, type SchemaLimits, type Visibility } from './graphql-types.js';
 
@@ -188,6 +189,9 @@ function preparedOf(res: DataResponse): Prepared {
   return prepared;
 }
 
+/** What a client reads in place of an error it must not see (yoga's default wording). */
+const UNEXPECTED_ERROR = 'Unexpected error.';
+
 const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
 };
@@ -212,34 +216,38 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
     return new GraphQLError(message, where);
   };
 
+  /** The resolvers' context: the same for requests through yoga and through the fast path. */
+  const contextFor = ({ req, res }: { req: DataRequest; res: DataResponse }): GraphqlContext => {
+    const { snapshot } = preparedOf(res);
+    const ctx = contextOf(res);
+    const service = routeParam(req, 'service');
+    const credential = presentedCredentialOf(req);
+    const recordMutation = (entry: MutationAudit) =>
+      deps.audit?.record({
+        ...entry,
+        surface: 'graphql',
+        principal: ctx.principal,
+        credential,
+        service,
+        requestId: ctx.requestId,
+        clientIp: clientIpOf(req, deps.trust),
+        at: new Date(Date.now() - entry.durationMs),
+      });
+    return { ctx, service, catalog: snapshot.catalog, executor: snapshot.executor, authorizer: deps.authorizer, recordMutation };
+  };
+
+  const known = new KnownOperations();
   const yoga = createYoga<{ req: DataRequest; res: DataResponse }, GraphqlContext>({
     graphqlEndpoint: '/api/v1/:service/_graphql',
     schema: ({ res }) => preparedOf(res).schema,
-    context: ({ req, res }): GraphqlContext => {
-      const { snapshot } = preparedOf(res);
-      const ctx = contextOf(res);
-      const service = routeParam(req, 'service');
-      const credential = presentedCredentialOf(req);
-      const recordMutation = (entry: MutationAudit) =>
-        deps.audit?.record({
-          ...entry,
-          surface: 'graphql',
-          principal: ctx.principal,
-          credential,
-          service,
-          requestId: ctx.requestId,
-          clientIp: clientIpOf(req, deps.trust),
-          at: new Date(Date.now() - entry.durationMs),
-        });
-      return { ctx, service, catalog: snapshot.catalog, executor: snapshot.executor, authorizer: deps.authorizer, recordMutation };
-    },
+    context: contextFor,
     // CORS is answered for every /api/v1 path by the CORS middleware (http/cors.ts), from the
     // configured origins. Yoga's own default would echo any Origin with credentials allowed,
     // overriding that answer on this one path.
     cors: false,
     graphiql: config.graphqlGraphiql ? { title: 'Sluice GraphQL' } : false,
     landingPage: false,
-    maskedErrors: { maskError },
+    maskedErrors: { maskError, errorMessage: UNEXPECTED_ERROR },
     logging: {
       debug: (...args) => deps.logger.debug(args.map(String).join(' ')),
       info: (...args) => deps.logger.info(args.map(String).join(' ')),
@@ -255,7 +263,7 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
         blockFieldSuggestion: { enabled: !config.graphqlIntrospection },
       }),
       ...(config.graphqlIntrospection ? [] : [noIntrospection]),
-      jitExecution(),
+      jitExecution(known),
     ],
   });
 
@@ -291,8 +299,28 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
     ctx.presetCache(view.grants);
     (res.locals ??= {}).graphql = { schema: view.schema, snapshot } satisfies Prepared;
   };
+  /**
+   * Runs an operation yoga has accepted before for this schema (see graphql-fast-path.ts). Errors go
+   * through the same `maskError` as yoga's (which logs the unexpected ones); yoga's wrapper would also
+   * log every masked client error (a 403, say) at error level, which is left out here.
+   */
+  const runKnown = async (req: DataRequest, res: DataResponse, params: FastRequest, run: RunCompiled, mediaType: MediaType): Promise<void> => {
+    let result: ExecutionResult;
+    try {
+      result = await run(undefined, contextFor({ req, res }), params.variables);
+    } catch (error) {
+      result = { errors: [error instanceof GraphQLError ? error : new GraphQLError('Unexpected error.', { originalError: error as Error })] };
+    }
+    if (result.errors?.length) result = { ...result, errors: result.errors.map((error) => maskError(error, UNEXPECTED_ERROR) as GraphQLError) };
+    sendResult(res, result, mediaType);
+  };
+
   return router.all('/', async (req: DataRequest, res: DataResponse) => {
     await prepare(req, res);
+    const params = fastRequestOf(req);
+    const run = params && known.find(preparedOf(res).schema, params.query, params.operationName);
+    const mediaType = run && acceptedMediaType(req);
+    if (params && run && mediaType) return runKnown(req, res, params, run, mediaType);
     await yoga(req, res);
   });
 }

@@ -10,6 +10,9 @@
  * this plugin stands in for it.) Both keys are weak: a catalog reload or an evicted document frees
  * their compiled queries.
  *
+ * Each compiled operation is also handed to the fast path (graphql-fast-path.ts), which runs it
+ * directly the next time the same schema receives the same query text and operation name.
+ *
  * Some documents run on yoga's own executor instead, decided once per schema and document:
  * operations with a variable of an input object type (graphql-jit 0.8 generates its variable
  * coercion by unfolding the input type, which never ends for a recursive one such as `T_bool_exp`
@@ -20,6 +23,7 @@
 import { getOperationAST, isInputObjectType, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type TypeNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import type { KnownOperations } from './graphql-fast-path.js';
 
 /** A compiled query, or null: this document runs on the default executor. */
 type Compiled = Pick<CompiledQuery, 'query'> | null;
@@ -43,7 +47,8 @@ function compile(args: ExecutionArgs): Compiled {
   }
 }
 
-export function jitExecution(): Plugin {
+/** `known`: where each compiled operation yoga executes is remembered for the fast path (graphql-fast-path.ts). */
+export function jitExecution(known?: KnownOperations): Plugin {
   const compiled = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Compiled>>>();
 
   const compiledFor = (args: ExecutionArgs): Compiled => {
@@ -70,6 +75,9 @@ export function jitExecution(): Plugin {
     onExecute: ({ args, setExecuteFn }) => {
       const query = compiledFor(args as ExecutionArgs);
       if (!query) return;
+      // Yoga puts the request's parameters in the context: the text this document was parsed from.
+      const params = (args.contextValue as { params?: { query?: unknown } } | undefined)?.params;
+      if (known && typeof params?.query === 'string') known.remember(args.schema, params.query, args.operationName, query.query);
       const execute = (run: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult => query.query(run.rootValue, run.contextValue, run.variableValues);
       setExecuteFn(execute as Parameters<typeof setExecuteFn>[0]);
     },
