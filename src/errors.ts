@@ -84,6 +84,11 @@ export const requestErrors = {
     new ApiError(400, `Invalid id for table '${table}': ${message}`, 'invalidId', { table }),
   noPrimaryKey: (table: string) =>
     new ApiError(400, `Table '${table}' has no primary key, so rows cannot be addressed by id`, 'noPrimaryKey', { table }),
+  /**
+   * The client went away while its statements ran (they are cancelled on the server). Nobody reads
+   * the answer; the status is nginx's 499, for logs and request metrics.
+   */
+  clientClosedRequest: () => new ApiError(499, 'The client closed the request before it was answered', 'clientClosedRequest'),
   notAcceptable: (accept: string) =>
     new ApiError(406, `Cannot produce any of the requested media types: ${accept}`, 'notAcceptable', { accept }),
   methodNotAllowed: (method: string, path: string, allowed: readonly string[]) =>

@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import type { AuthorizedSchemaChange, AuthorizedSql, AuthorizedStatement } from '../auth/apply-grant.js';
 import type { CompiledQuery, Dialect, Driver, Row, SchemaStatement, TransactionDriver } from '../dialects/dialect.js';
-import { ApiError, dbErrors, schemaErrors } from '../errors.js';
+import { ApiError, dbErrors, requestErrors, schemaErrors } from '../errors.js';
 import { outputColumns } from './output-columns.js';
 import type { RequestContext } from './request-context.js';
 
@@ -200,8 +200,14 @@ export class Executor implements StatementRunner {
 
   private translate(error: unknown, compiled: CompiledQuery | undefined, ctx: RequestContext): unknown {
     if (error instanceof ApiError) return error;
-    const mapped = this.dialect.mapError(error, { service: this.service });
     const log = { requestId: ctx.requestId, service: this.service, sql: compiled?.sql, err: error };
+    // The client went away: the failure is the cancellation (an abort before the statement was sent,
+    // or the server's "canceling statement" once it was), not a database fault or a timeout.
+    if (ctx.signal?.aborted) {
+      this.logger.debug(log, 'statement cancelled: the client went away');
+      return requestErrors.clientClosedRequest();
+    }
+    const mapped = this.dialect.mapError(error, { service: this.service });
     if (mapped) {
       this.logger.info(log, `statement failed: ${mapped.reason}`);
       return new ApiError(mapped.status, mapped.message, mapped.reason, mapped.context, { cause: error });

@@ -189,6 +189,12 @@ function preparedOf(res: DataResponse): Prepared {
   return prepared;
 }
 
+/** An error the client caused (an ApiError under 500, possibly wrapped in a GraphQLError). */
+function isClientFault(value: unknown): boolean {
+  const original = value instanceof Error && value.name === 'GraphQLError' ? ((value as GraphQLError).originalError ?? value) : value;
+  return isApiError(original) && original.status < 500;
+}
+
 /** What a client reads in place of an error it must not see (yoga's default wording). */
 const UNEXPECTED_ERROR = 'Unexpected error.';
 
@@ -252,7 +258,9 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
       debug: (...args) => deps.logger.debug(args.map(String).join(' ')),
       info: (...args) => deps.logger.info(args.map(String).join(' ')),
       warn: (...args) => deps.logger.warn(args.map(String).join(' ')),
-      error: (...args) => deps.logger.error(args.map(String).join(' ')),
+      // Yoga logs each error its masking replaced; those the client caused (a refusal, a bad value,
+      // a client that went away) are not the server's fault.
+      error: (...args) => (args.some(isClientFault) ? deps.logger.debug(args.map(String).join(' ')) : deps.logger.error(args.map(String).join(' '))),
     },
     plugins: [
       EnvelopArmorPlugin({

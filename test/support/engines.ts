@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import pg from 'pg';
 import { isServerReachable, MYSQL_ADMIN_URL, PG_ADMIN_URL, type TestEngine } from './servers.js';
 
@@ -97,6 +97,12 @@ export async function startEngineServer(engine: TestEngine, extraEnv: Record<str
   return startServerWithMetaDatabase({ [SERVICE]: dsnFor(engine, pgliteDir) }, tmp, extraEnv);
 }
 
+/** How a test server is started beyond its environment. */
+export interface ServerOptions {
+  /** Where the server logs (default: silent, or SLUICE_TEST_LOG_LEVEL). */
+  readonly logger?: Logger;
+}
+
 let metaDatabases = 0;
 
 /**
@@ -138,10 +144,11 @@ export async function startServerWithMetaDatabase(
   services: Record<string, string>,
   dataDir: string,
   extraEnv: Record<string, string> = {},
+  options: ServerOptions = {},
 ): Promise<{ server: RunningServer; cleanup: () => Promise<void> }> {
   const meta = await metaDatabase(extraEnv);
   try {
-    const started = await startServerWith(services, dataDir, { ...extraEnv, ...meta?.env });
+    const started = await startServerWith(services, dataDir, { ...extraEnv, ...meta?.env }, options);
     return {
       server: started.server,
       cleanup: async () => {
@@ -163,6 +170,7 @@ export async function startServerWith(
   services: Record<string, string>,
   dataDir: string,
   extraEnv: Record<string, string> = {},
+  options: ServerOptions = {},
 ): Promise<{ server: RunningServer; cleanup: () => Promise<void> }> {
   const config = await loadConfig({
     env: {
@@ -179,7 +187,7 @@ export async function startServerWith(
     },
     cli: { service: Object.entries(services).map(([name, dsn]) => `${name}=${dsn}`) },
   });
-  const server = await startServer(config, { logger: pino({ level: process.env.SLUICE_TEST_LOG_LEVEL ?? 'silent' }) });
+  const server = await startServer(config, { logger: options.logger ?? pino({ level: process.env.SLUICE_TEST_LOG_LEVEL ?? 'silent' }) });
   return {
     server,
     cleanup: async () => {

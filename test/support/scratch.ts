@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openPgliteDriver } from '../../src/dialects/postgres/pglite-driver.js';
 import type { RunningServer } from '../../src/http/server.js';
-import { adminLogin, request, startServerWithMetaDatabase, type HttpResult } from './engines.js';
+import { adminLogin, request, startServerWithMetaDatabase, type HttpResult, type ServerOptions } from './engines.js';
 import { MYSQL_ADMIN_URL, PG_ADMIN_URL, shouldRunEngine, type TestEngine } from './servers.js';
 
 export const SCRATCH_SERVICE = 'w';
@@ -48,7 +48,7 @@ export async function describeScratch(
   name: string,
   ddl: ScratchDdl,
   suite: (fixture: () => ScratchFixture) => void,
-  options: { readonly env?: Record<string, string> } = {},
+  options: { readonly env?: Record<string, string> } & ServerOptions = {},
 ): Promise<void> {
   const database = `sluice_it_${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${process.pid}`;
   for (const engine of ['pglite', 'postgres', 'mariadb'] as const) {
@@ -101,7 +101,7 @@ export async function describeScratch(
             await again.end();
           };
         }
-        const started = await startServerWithMetaDatabase({ [SCRATCH_SERVICE]: dsn }, tmp, options.env);
+        const started = await startServerWithMetaDatabase({ [SCRATCH_SERVICE]: dsn }, tmp, options.env, options.logger ? { logger: options.logger } : {});
         cleanup = started.cleanup;
         const baseUrl = started.server.url;
         const adminToken = await adminLogin(baseUrl);
