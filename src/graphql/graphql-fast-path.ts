@@ -19,7 +19,7 @@
  */
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { processRegularResult } from 'graphql-yoga';
-import { headerOf, type DataRequest, type DataResponse } from '../http/exchange.js';
+import { headerOf, sendText, type DataRequest, type DataResponse } from '../http/exchange.js';
 
 /** A compiled query (graphql-jit's `CompiledQuery.query`). */
 export type RunCompiled = (root: unknown, context: unknown, variables: Record<string, unknown> | null | undefined) => Promise<ExecutionResult> | ExecutionResult;
@@ -134,10 +134,5 @@ const CAPTURE = { Response: CapturedResponse } as unknown as Parameters<typeof p
 /** Writes `result` as yoga would: its status rules, headers and JSON (without yoga's internal extensions). */
 export function sendResult(res: DataResponse, result: ExecutionResult, mediaType: MediaType): void {
   const captured = processRegularResult(result, CAPTURE, mediaType) as unknown as CapturedResponse;
-  const body = captured.body ?? '';
-  res.statusCode = captured.init.status ?? 200;
-  const headers = captured.init.headers ?? {};
-  for (const name in headers) res.setHeader(name, headers[name] as string);
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
+  sendText(res, captured.init.status ?? 200, captured.body ?? '', captured.init.headers);
 }

@@ -189,9 +189,19 @@ function preparedOf(res: DataResponse): Prepared {
   return prepared;
 }
 
+/**
+ * A GraphQLError (by name, not instanceof: graphql may be loaded twice, its CommonJS and ESM builds,
+ * by yoga and by armor) and what it wraps; `original` is the value itself for anything else.
+ */
+function unwrapped(value: unknown): { readonly graphqlError?: GraphQLError; readonly original: unknown } {
+  if (!(value instanceof Error && value.name === 'GraphQLError')) return { original: value };
+  const graphqlError = value as GraphQLError;
+  return { graphqlError, original: graphqlError.originalError ?? graphqlError };
+}
+
 /** An error the client caused (an ApiError under 500, possibly wrapped in a GraphQLError). */
 function isClientFault(value: unknown): boolean {
-  const original = value instanceof Error && value.name === 'GraphQLError' ? ((value as GraphQLError).originalError ?? value) : value;
+  const { original } = unwrapped(value);
   return isApiError(original) && original.status < 500;
 }
 
@@ -209,9 +219,7 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
   const cache = new SchemaCache(limits, deps.logger, { maxRecords: config.limits.maxRecordsPerWrite });
 
   const maskError = (error: unknown, message: string): Error => {
-    // By name, not instanceof: graphql may be loaded twice (its CommonJS and ESM builds), by yoga and by armor.
-    const graphqlError = error instanceof Error && error.name === 'GraphQLError' ? (error as GraphQLError) : undefined;
-    const original = graphqlError ? (graphqlError.originalError ?? graphqlError) : error;
+    const { graphqlError, original } = unwrapped(error);
     const where = graphqlError ? { nodes: graphqlError.nodes, path: graphqlError.path } : {};
     if (isApiError(original)) {
       return new GraphQLError(original.message, { ...where, extensions: { code: original.status, reason: original.reason, ...original.context } });
@@ -317,7 +325,7 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
     try {
       result = await run(undefined, contextFor({ req, res }), params.variables);
     } catch (error) {
-      result = { errors: [error instanceof GraphQLError ? error : new GraphQLError('Unexpected error.', { originalError: error as Error })] };
+      result = { errors: [error instanceof GraphQLError ? error : new GraphQLError(UNEXPECTED_ERROR, { originalError: error as Error })] };
     }
     if (result.errors?.length) result = { ...result, errors: result.errors.map((error) => maskError(error, UNEXPECTED_ERROR) as GraphQLError) };
     sendResult(res, result, mediaType);

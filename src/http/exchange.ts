@@ -83,16 +83,22 @@ export function contextOf(res: DataResponse): RequestContext {
 }
 
 /**
- * Answers `body` as JSON with `status`. A HEAD request gets the headers only (Node leaves the body
- * out). One `end` with the whole text: the head and the body leave in one write.
+ * Answers `text` with `status` and `headers` (its type among them), and its length. A HEAD request
+ * gets the headers only (Node leaves the body out). One `end` with the whole text: the head and the
+ * body leave in one write.
  */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Readonly<Record<string, string>>): void {
-  const text = JSON.stringify(body);
+export function sendText(res: ServerResponse, status: number, text: string, headers?: Readonly<Record<string, string>>): void {
   res.statusCode = status;
   if (headers) for (const name in headers) res.setHeader(name, headers[name] as string);
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
+}
+
+/** Answers `body` as JSON with `status` (see sendText). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Readonly<Record<string, string>>): void {
+  const text = JSON.stringify(body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  sendText(res, status, text, headers);
 }
 
 export type TrustProxy = boolean | number | string;
