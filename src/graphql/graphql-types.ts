@@ -320,6 +320,10 @@ export function buildSchema(
             type: columnType(column),
             nullable: column.nullable || table.kind !== 'table',
             ...(column.description ? { description: column.description } : {}),
+            // Where the field is named as its column, Pothos leaves the field without a resolver
+            // (as for `t.expose`), and graphql-jit reads `row[name]` inline instead of calling a
+            // function per column of every row (a quarter of a 25-row list read's resolver calls).
+            extensions: { pothosExposedField: column.name },
             resolve: (row) => row[column.name] as never,
           });
         }
