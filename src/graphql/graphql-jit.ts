@@ -10,6 +10,10 @@
  * this plugin stands in for it.) Both keys are weak: a catalog reload or an evicted document frees
  * their compiled queries.
  *
+ * Queries that differ only in values written inline share one compiled query per schema: the values
+ * are lifted into variables first (graphql-literals.ts), and each document runs the shared code with
+ * its own values. The shapes are kept per schema, the oldest dropped past a bound.
+ *
  * Each compiled operation is also handed to the fast path (graphql-fast-path.ts), which runs it
  * directly the next time the same schema receives the same query text and operation name.
  *
@@ -20,38 +24,84 @@
  * (an unknown operation name, which the default executor reports in its own words). Arguments
  * written inline, input objects included, are compiled.
  */
-import { getOperationAST, isInputObjectType, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type TypeNode } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { getOperationAST, isInputObjectType, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, type GraphQLSchema, type TypeNode } from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
-import type { KnownOperations } from './graphql-fast-path.js';
+import type { KnownOperations, RunCompiled } from './graphql-fast-path.js';
+import { liftLiterals, relocated } from './graphql-literals.js';
 
-/** A compiled query, or null: this document runs on the default executor. */
-type Compiled = Pick<CompiledQuery, 'query'> | null;
+/** A compiled query ready to run for one document, or null: this document runs on the default executor. */
+type Compiled = RunCompiled | null;
+
+/** A compiled shape: the lifted document and the text it was lifted from (see graphql-literals.ts). */
+interface Shape {
+  readonly run: RunCompiled | null;
+  readonly document: DocumentNode;
+  readonly text: string | undefined;
+}
+
+/** Shapes per schema: a few hundred distinct ones is typical of an app; past this the oldest go. */
+const MAX_SHAPES_PER_SCHEMA = 1000;
 
 function unwrapped(type: TypeNode): string {
   return type.kind === Kind.NAMED_TYPE ? type.name.value : unwrapped(type.type);
 }
 
-function hasInputObjectVariable(args: ExecutionArgs): boolean {
-  const operation = getOperationAST(args.document, args.operationName);
-  return (operation?.variableDefinitions ?? []).some((definition) => isInputObjectType(args.schema.getType(unwrapped(definition.type))));
+function hasInputObjectVariable(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): boolean {
+  const operation = getOperationAST(document, operationName);
+  return (operation?.variableDefinitions ?? []).some((definition) => isInputObjectType(schema.getType(unwrapped(definition.type))));
 }
 
-function compile(args: ExecutionArgs): Compiled {
-  if (hasInputObjectVariable(args)) return null;
+function compile(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): RunCompiled | null {
+  if (hasInputObjectVariable(schema, document, operationName)) return null;
   try {
-    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-    return isCompiledQuery(result) ? result : null;
+    const result = compileQuery(schema, document, operationName ?? undefined);
+    return isCompiledQuery(result) ? (result.query as RunCompiled) : null;
   } catch {
     return null;
   }
 }
 
+/** Runs `shape` with `values` (the lifted literals of one text) under the request's own variables. */
+function withValues(shape: Shape, values: Readonly<Record<string, unknown>>, text: string | undefined): RunCompiled | null {
+  const run = shape.run;
+  if (!run) return null;
+  const relocate = text !== undefined && text !== shape.text;
+  return async (root, context, variables) => {
+    const result = await run(root, context, variables ? { ...variables, ...values } : values);
+    if (!relocate || !result.errors?.length) return result;
+    return { ...result, errors: relocated(result.errors as GraphQLError[], shape.document, text) };
+  };
+}
+
 /** `known`: where each compiled operation yoga executes is remembered for the fast path (graphql-fast-path.ts). */
 export function jitExecution(known?: KnownOperations): Plugin {
   const compiled = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Compiled>>>();
+  const shapes = new WeakMap<GraphQLSchema, Map<string, Shape>>();
 
-  const compiledFor = (args: ExecutionArgs): Compiled => {
+  const shapeOf = (schema: GraphQLSchema, key: string, document: DocumentNode, operationName: string | null | undefined, text: string | undefined): Shape => {
+    let bySchema = shapes.get(schema);
+    if (!bySchema) {
+      bySchema = new Map();
+      shapes.set(schema, bySchema);
+    }
+    let shape = bySchema.get(key);
+    if (!shape) {
+      shape = { run: compile(schema, document, operationName), document, text };
+      if (bySchema.size >= MAX_SHAPES_PER_SCHEMA) bySchema.delete(bySchema.keys().next().value as string);
+      bySchema.set(key, shape);
+    }
+    return shape;
+  };
+
+  const compileFor = (args: ExecutionArgs, text: string | undefined): Compiled => {
+    const lifted = liftLiterals(args.schema, args.document, args.operationName);
+    if (!lifted) return compile(args.schema, args.document, args.operationName);
+    const shape = shapeOf(args.schema, `${args.operationName ?? ''}\u0000${lifted.shape}`, lifted.document, args.operationName, text);
+    return withValues(shape, lifted.values, text);
+  };
+
+  const compiledFor = (args: ExecutionArgs, text: string | undefined): Compiled => {
     let bySchema = compiled.get(args.schema);
     if (!bySchema) {
       bySchema = new WeakMap();
@@ -65,7 +115,7 @@ export function jitExecution(known?: KnownOperations): Plugin {
     const operation = args.operationName ?? '';
     let entry = byOperation.get(operation);
     if (entry === undefined) {
-      entry = compile(args);
+      entry = compileFor(args, text);
       byOperation.set(operation, entry);
     }
     return entry;
@@ -73,12 +123,13 @@ export function jitExecution(known?: KnownOperations): Plugin {
 
   return {
     onExecute: ({ args, setExecuteFn }) => {
-      const query = compiledFor(args as ExecutionArgs);
-      if (!query) return;
       // Yoga puts the request's parameters in the context: the text this document was parsed from.
       const params = (args.contextValue as { params?: { query?: unknown } } | undefined)?.params;
-      if (known && typeof params?.query === 'string') known.remember(args.schema, params.query, args.operationName, query.query);
-      const execute = (run: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult => query.query(run.rootValue, run.contextValue, run.variableValues);
+      const text = typeof params?.query === 'string' ? params.query : undefined;
+      const run = compiledFor(args as ExecutionArgs, text);
+      if (!run) return;
+      if (known && text !== undefined) known.remember(args.schema, text, args.operationName, run);
+      const execute = (call: ExecutionArgs): Promise<ExecutionResult> | ExecutionResult => run(call.rootValue, call.contextValue, call.variableValues);
       setExecuteFn(execute as Parameters<typeof setExecuteFn>[0]);
     },
   };
