@@ -47,11 +47,17 @@ type Key = readonly ParamValue[];
  * have the same parts of the same column types.
  */
 export function keyString(values: readonly unknown[]): string {
-  if (values.length === 1) {
-    const value = values[0];
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  }
+  return (values.length === 1 ? plainKey(values[0]) : undefined) ?? partsKey(values);
+}
+
+/** The key of a one-part key of a string or number: its text. */
+function plainKey(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
+function partsKey(values: readonly unknown[]): string {
   return JSON.stringify(values.map((v) => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))));
 }
 
@@ -65,6 +71,9 @@ function keyColumnsOf(spec: RelationLoadSpec): ColumnRef[] {
 
 function createLoader(runner: StatementRunner, ctx: RequestContext, spec: RelationLoadSpec): DataLoader<Key, Row[], string> {
   const keyColumns = keyColumnsOf(spec);
+  // A loaded row's key: nearly always one column, read without an array per row.
+  const [only] = keyColumns;
+  const rowKey = keyColumns.length === 1 && only ? (row: Row) => plainKey(row[only.name]) ?? partsKey([row[only.name]]) : (row: Row) => keyString(keyColumns.map((c) => row[c.name]));
   // Under the default cap alone (no limit asked for: the usual nested read), parents are first read
   // without a window function, which costs the database a sort and a pass per statement; only when
   // that answer may be cut short does the windowed statement run (see forCappedRelationLoad). A
@@ -88,7 +97,7 @@ function createLoader(runner: StatementRunner, ctx: RequestContext, spec: Relati
       const { rows, addedColumns, perKeyLimit } = await loadRows(condition, keys.length);
       const groups = new Map<string, Row[]>();
       for (const row of rows) {
-        const k = keyString(keyColumns.map((c) => row[c.name]));
+        const k = rowKey(row);
         const group = groups.get(k);
         if (group && group.length >= perKeyLimit) continue;
         for (const name of addedColumns) delete row[name];
@@ -115,24 +124,27 @@ function loaderKey(spec: RelationLoadSpec): string {
 }
 
 /**
- * The rows related to each parent, in parent order: arrays for to-many relations, a row or null for
- * to-one relations. Parents whose key has a NULL part have no related rows and cost nothing.
+ * The rows related to one parent: an array for a to-many relation, a row or null for a to-one
+ * relation. A parent whose key has a NULL part has no related rows and costs nothing. Resolvers call
+ * this once per parent row, in the same tick, and the loader turns those calls into one statement.
  */
+export function loadRelatedTo(runner: StatementRunner, ctx: RequestContext, spec: RelationLoadSpec, parent: Row): Promise<Row[] | Row | null> {
+  const key = spec.relation.columns.map((pair) => parent[pair.from] as ParamValue);
+  const toMany = spec.relation.kind === 'oneToMany';
+  if (key.some((v) => v === null || v === undefined)) return Promise.resolve(toMany ? [] : null);
+  const loader = ctx.cached(loaderKey(spec), () => createLoader(runner, ctx, spec));
+  const rows = loader.load(key);
+  return toMany ? rows : rows.then((found) => found[0] ?? null);
+}
+
+/** `loadRelatedTo` for each of `parents`, in parent order. */
 export async function loadRelated(
   runner: StatementRunner,
   ctx: RequestContext,
   spec: RelationLoadSpec,
   parents: readonly Row[],
 ): Promise<(Row[] | Row | null)[]> {
-  const loader = ctx.cached(loaderKey(spec), () => createLoader(runner, ctx, spec));
-  const results = await Promise.all(
-    parents.map(async (parent) => {
-      const key = spec.relation.columns.map((pair) => parent[pair.from] as ParamValue);
-      if (key.some((v) => v === null || v === undefined)) return [];
-      return loader.load(key);
-    }),
-  );
-  return spec.relation.kind === 'oneToMany' ? results : results.map((rows) => rows[0] ?? null);
+  return Promise.all(parents.map((parent) => loadRelatedTo(runner, ctx, spec, parent)));
 }
 
 export interface ManyToManyLoadSpec {

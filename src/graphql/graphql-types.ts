@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import type { Column, ScalarValueType, Table } from '../catalog/catalog-types.js';
 import type { Row } from '../dialects/dialect.js';
 import { requestErrors } from '../errors.js';
-import { loadRelated, type KeyedRelation, type RelationLoadSpec } from '../executor/relation-loader.js';
+import { loadRelatedTo, type KeyedRelation, type RelationLoadSpec } from '../executor/relation-loader.js';
 import { and, columnItem, columnRef, tableRef } from '../query/ir-factories.js';
 import type { Expr, Select, SelectItem } from '../query/ir.js';
 import { connectionOf, planPage, type Connection, type ConnectionArgs, type PageInfo } from './graphql-connections.js';
@@ -288,20 +288,29 @@ export function buildSchema(
     return { service: gctx.service, relation, target: target.table, select, ...(toMany ? { perParent } : {}) };
   };
   // A relationship field resolves once per parent row, with the same arguments (same field node,
-  // same variables, same request): its authorized select is built once per request, not per parent.
-  const specFor = (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, args: ListArgs, field: FieldNode | undefined) => {
+  // same variables, same request): its authorized select is built once per request, not per parent,
+  // and once it is ready the parents' loads go straight to the loader (no promise of their own).
+  interface SpecEntry {
+    readonly relation: KeyedRelation;
+    readonly spec: Promise<RelationLoadSpec>;
+    ready?: RelationLoadSpec;
+  }
+  const specFor = (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, args: ListArgs, field: FieldNode | undefined): RelationLoadSpec | Promise<RelationLoadSpec> => {
     if (!field) return relationSpec(gctx, relation, target, args);
-    const specs = gctx.ctx.cached(RELATION_SPECS, () => new Map<FieldNode, { relation: KeyedRelation; spec: Promise<RelationLoadSpec> }>());
+    const specs = gctx.ctx.cached(RELATION_SPECS, () => new Map<FieldNode, SpecEntry>());
     const known = specs.get(field);
-    if (known && known.relation === relation) return known.spec;
-    const spec = relationSpec(gctx, relation, target, args);
-    specs.set(field, { relation, spec });
-    return spec;
+    if (known && known.relation === relation) return known.ready ?? known.spec;
+    const entry: SpecEntry = { relation, spec: relationSpec(gctx, relation, target, args) };
+    entry.spec.then(
+      (spec) => (entry.ready = spec),
+      () => undefined, // each parent's resolver reports the failure through `entry.spec`
+    );
+    specs.set(field, entry);
+    return entry.spec;
   };
-  const relatedRows = async (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, parent: Row, args: ListArgs, field?: FieldNode) => {
-    const spec = await specFor(gctx, relation, target, args, field);
-    const [rows] = await loadRelated(gctx.executor, gctx.ctx, spec, [parent]);
-    return rows ?? null;
+  const relatedRows = (gctx: GraphqlContext, relation: KeyedRelation, target: TableModel, parent: Row, args: ListArgs, field?: FieldNode): Promise<Row[] | Row | null> => {
+    const spec = specFor(gctx, relation, target, args, field);
+    return spec instanceof Promise ? spec.then((ready) => loadRelatedTo(gctx.executor, gctx.ctx, ready, parent)) : loadRelatedTo(gctx.executor, gctx.ctx, spec, parent);
   };
 
   for (const model of models.values()) {
@@ -362,12 +371,12 @@ export function buildSchema(
                   nullable: false,
                   description: `Rows of ${target.table.name} referring to this row`,
                   args: listArgs(t, target),
-                  resolve: async (row, args, gctx, info) => (await relatedRows(gctx, relation, target, row, args, info.fieldNodes[0])) as Row[],
+                  resolve: (row, args, gctx, info) => relatedRows(gctx, relation, target, row, args, info.fieldNodes[0]) as Promise<Row[]>,
                 })
               : t.field({
                   type: objectOf(target),
                   description: `The row of ${target.table.name} this row refers to`,
-                  resolve: async (row, _args, gctx, info) => (await relatedRows(gctx, relation, target, row, {}, info.fieldNodes[0])) as Row | null,
+                  resolve: (row, _args, gctx, info) => relatedRows(gctx, relation, target, row, {}, info.fieldNodes[0]) as Promise<Row | null>,
                 });
         }
         return out;
