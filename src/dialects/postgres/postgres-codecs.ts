@@ -114,13 +114,27 @@ export function createPostgresDecoder(columns: readonly OutputColumn[]): RowDeco
 
 const identityRow = (row: Row): Row => row;
 
+/**
+ * A column's values all come from one type parser, so the first row tells which columns need the
+ * pass: an `integer` column read as int4 is a number already, an array of a built-in type an array.
+ * Only the columns whose first value is still text (or NULL, which tells nothing) are visited in the
+ * rows after it. The decoder is made per statement run, so what it learns is about one result.
+ */
 function decodeWith(integers: readonly string[], arrays: readonly { name: string; parse: TextParser }[]): RowDecoder {
+  let textIntegers = integers;
+  let textArrays = arrays;
+  let first = true;
   return (row: Row) => {
-    for (const name of integers) {
+    if (first) {
+      first = false;
+      textIntegers = integers.filter((name) => typeof row[name] !== 'number');
+      textArrays = arrays.filter(({ name }) => !Array.isArray(row[name]));
+    }
+    for (const name of textIntegers) {
       const value = row[name];
       if (typeof value === 'string') row[name] = Number(value);
     }
-    for (const { name, parse } of arrays) {
+    for (const { name, parse } of textArrays) {
       const value = row[name];
       if (typeof value === 'string') row[name] = postgresArray.parse(value, parse);
     }

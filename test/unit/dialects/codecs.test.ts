@@ -59,6 +59,15 @@ describe('createPostgresDecoder', () => {
     });
     expect(decode({ moods: ['already'], count: 7, name: null, doc: null })).toEqual({ moods: ['already'], count: 7, name: null, doc: null });
   });
+
+  it('a NULL in the first row does not stop the pass for the rows after it', () => {
+    const decode = createPostgresDecoder([
+      { name: 'moods', valueType: { kind: 'array', of: 'enum' } },
+      { name: 'count', valueType: 'integer' },
+    ]);
+    const rows = [{ moods: null, count: null }, { moods: '{happy}', count: '3' }, { moods: '{}', count: '0' }].map(decode);
+    expect(rows).toEqual([{ moods: null, count: null }, { moods: ['happy'], count: 3 }, { moods: [], count: 0 }]);
+  });
 });
 
 describe('MySQL codecs', () => {
