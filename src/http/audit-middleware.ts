@@ -37,6 +37,23 @@ function decoded(segment: string): string {
   }
 }
 
+/** Routes classified so far, by method and path: requests that reach the check (writes, POSTs to `_graphql`) repeat a few paths. */
+const classified = new Map<string, Route>();
+const MAX_CLASSIFIED = 1024;
+
+/** `classifyRoute`, remembered (it is a function of its arguments). */
+function routeOf(method: string, path: string): Route {
+  if (path.length > MAX_NAME) return classifyRoute(method, path); // not kept: a long path is rarely repeated
+  const key = `${method} ${path}`;
+  let route = classified.get(key);
+  if (!route) {
+    route = classifyRoute(method, path);
+    if (classified.size >= MAX_CLASSIFIED) classified.clear();
+    classified.set(key, route);
+  }
+  return route;
+}
+
 /** What a request path addresses, for the audit entry. */
 export function classifyRoute(method: string, path: string): Route {
   const system = /^\/api\/v1\/system(?:\/(.*))?$/.exec(path);
@@ -90,7 +107,7 @@ export function auditMiddleware(audit: AuditRecorder, trust: Trust) {
       const status = res.statusCode;
       // A read is never a change (see classifyRoute): most requests end here, unclassified.
       if (READS.has(method) && status !== 401) return;
-      const route = classifyRoute(method, path);
+      const route = routeOf(method, path);
       if (!route.isChange && status !== 401) return;
       const ctx = res.locals?.ctx as RequestContext | undefined;
       if (!ctx) return;

@@ -15,7 +15,8 @@ import { encodeMysqlParam } from './mysql-codecs.js';
 /** `` `name` `` with inner backticks doubled; the one spelling of identifiers for queries and DDL. */
 export function quoteMysqlIdentifier(name: string): string {
   if (name.includes('\u0000')) throw new Error('Identifiers cannot contain NUL');
-  return `\`${name.replace(/`/g, '``')}\``;
+  // Most names have no backtick to double: tested first, since every statement quotes a dozen or more.
+  return `\`${name.includes('`') ? name.replaceAll('`', '``') : name}\``;
 }
 
 export class MysqlWriter extends SqlWriter {

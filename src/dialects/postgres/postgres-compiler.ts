@@ -12,7 +12,8 @@ const CATALOG_TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_ .$"]*(\(\d+(,\d+)?\))?(\[\])*$/
 /** `"name"` with inner quotes doubled; the one spelling of identifiers for queries and DDL. */
 export function quotePostgresIdentifier(name: string): string {
   if (name.includes('\u0000')) throw new Error('Identifiers cannot contain NUL');
-  return `"${name.replace(/"/g, '""')}"`;
+  // Most names have no quote to double: tested first, since every statement quotes a dozen or more.
+  return `"${name.includes('"') ? name.replaceAll('"', '""') : name}"`;
 }
 
 export class PostgresWriter extends SqlWriter {
