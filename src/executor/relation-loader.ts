@@ -47,7 +47,12 @@ type Key = readonly ParamValue[];
  * have the same parts of the same column types.
  */
 export function keyString(values: readonly unknown[]): string {
-  return (values.length === 1 ? plainKey(values[0]) : undefined) ?? partsKey(values);
+  return values.length === 1 ? oneKeyString(values[0]) : partsKey(values);
+}
+
+/** `keyString` of a one-part key, without the array. */
+function oneKeyString(value: unknown): string {
+  return plainKey(value) ?? partsKey([value]);
 }
 
 /** The key of a one-part key of a string or number: its text. */
@@ -73,7 +78,7 @@ function createLoader(runner: StatementRunner, ctx: RequestContext, spec: Relati
   const keyColumns = keyColumnsOf(spec);
   // A loaded row's key: nearly always one column, read without an array per row.
   const [only] = keyColumns;
-  const rowKey = keyColumns.length === 1 && only ? (row: Row) => plainKey(row[only.name]) ?? partsKey([row[only.name]]) : (row: Row) => keyString(keyColumns.map((c) => row[c.name]));
+  const rowKey = keyColumns.length === 1 && only ? (row: Row) => oneKeyString(row[only.name]) : (row: Row) => keyString(keyColumns.map((c) => row[c.name]));
   // Under the default cap alone (no limit asked for: the usual nested read), parents are first read
   // without a window function, which costs the database a sort and a pass per statement; only when
   // that answer may be cut short does the windowed statement run (see forCappedRelationLoad). A

@@ -19,6 +19,7 @@
  */
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { processRegularResult } from 'graphql-yoga';
+import { memoized, setBounded } from '../collections.js';
 import { headerOf, sendText, type DataRequest, type DataResponse } from '../http/exchange.js';
 
 /** A compiled query (graphql-jit's `CompiledQuery.query`). */
@@ -40,9 +41,7 @@ export class KnownOperations {
       this.#bySchema.set(schema, operations);
     }
     const key = keyOf(query, operationName);
-    if (operations.has(key)) return;
-    if (operations.size >= MAX_OPERATIONS_PER_SCHEMA) operations.delete(operations.keys().next().value as string);
-    operations.set(key, run);
+    if (!operations.has(key)) setBounded(operations, key, run, MAX_OPERATIONS_PER_SCHEMA);
   }
 
   find(schema: GraphQLSchema, query: string, operationName: string | null | undefined): RunCompiled | undefined {
@@ -113,12 +112,7 @@ const MAX_ACCEPT_VALUES = 256;
 
 /** `chooseMediaType`, remembered per `Accept` value (clients send a handful). */
 export function acceptedMediaType(req: DataRequest): MediaType | undefined {
-  const accept = headerOf(req, 'accept') ?? '';
-  if (mediaTypes.has(accept)) return mediaTypes.get(accept);
-  const chosen = chooseMediaType(accept);
-  if (mediaTypes.size >= MAX_ACCEPT_VALUES) mediaTypes.clear();
-  mediaTypes.set(accept, chosen);
-  return chosen;
+  return memoized(mediaTypes, headerOf(req, 'accept') ?? '', MAX_ACCEPT_VALUES, chooseMediaType);
 }
 
 /** What yoga's result processor builds its response from: captured instead of a Fetch `Response`. */

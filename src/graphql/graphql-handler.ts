@@ -27,6 +27,7 @@ import type { Logger } from 'pino';
 import type { Authorizer, Grant, Verb } from '../auth/authorizer.js';
 import type { Principal } from '../auth/principal.js';
 import type { Catalog } from '../catalog/catalog-types.js';
+import { setBounded } from '../collections.js';
 import type { Config } from '../config/config-schema.js';
 import { authErrors, isApiError, type ApiError } from '../errors.js';
 import { clientIpOf, contextOf, presentedCredentialOf, routeParam, type DataRequest, type DataResponse, type Trust } from '../http/exchange.js';
@@ -129,8 +130,7 @@ export class SchemaCache {
       const mutationOptions = { ...this.mutationOptions, conditionalUpsert: catalog.engine === 'postgres' };
       const extensions = [tableMutations(access.writes, mutationOptions), routineFields(catalog, access.routines)];
       schema = buildSchema(visibility, catalog.tables, this.limits, this.logger, extensions);
-      if (byVisibility.size >= MAX_SCHEMAS_PER_CATALOG) byVisibility.delete(byVisibility.keys().next().value as string);
-      byVisibility.set(key, schema);
+      setBounded(byVisibility, key, schema, MAX_SCHEMAS_PER_CATALOG);
     }
     return schema;
   }

@@ -27,6 +27,7 @@
 import { getOperationAST, isInputObjectType, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, type GraphQLSchema, type TypeNode } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import { setBounded } from '../collections.js';
 import type { KnownOperations, RunCompiled } from './graphql-fast-path.js';
 import { liftLiterals, relocated } from './graphql-literals.js';
 
@@ -66,11 +67,12 @@ function compile(schema: GraphQLSchema, document: DocumentNode, operationName: s
 function withValues(shape: Shape, values: Readonly<Record<string, unknown>>, text: string | undefined): RunCompiled | null {
   const run = shape.run;
   if (!run) return null;
-  const relocate = text !== undefined && text !== shape.text;
+  const withLifted = (variables: Record<string, unknown> | null | undefined) => (variables ? { ...variables, ...values } : values);
+  // The text the shape was compiled from has its own locations already.
+  if (text === undefined || text === shape.text) return (root, context, variables) => run(root, context, withLifted(variables));
   return async (root, context, variables) => {
-    const result = await run(root, context, variables ? { ...variables, ...values } : values);
-    if (!relocate || !result.errors?.length) return result;
-    return { ...result, errors: relocated(result.errors as GraphQLError[], shape.document, text) };
+    const result = await run(root, context, withLifted(variables));
+    return result.errors?.length ? { ...result, errors: relocated(result.errors as GraphQLError[], shape.document, text) } : result;
   };
 }
 
@@ -88,8 +90,7 @@ export function jitExecution(known?: KnownOperations): Plugin {
     let shape = bySchema.get(key);
     if (!shape) {
       shape = { run: compile(schema, document, operationName), document, text };
-      if (bySchema.size >= MAX_SHAPES_PER_SCHEMA) bySchema.delete(bySchema.keys().next().value as string);
-      bySchema.set(key, shape);
+      setBounded(bySchema, key, shape, MAX_SHAPES_PER_SCHEMA);
     }
     return shape;
   };

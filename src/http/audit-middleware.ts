@@ -10,6 +10,7 @@
  *
  * Mounted right after the request context middleware, so it sees every later answer.
  */
+import { memoized } from '../collections.js';
 import type { RequestContext } from '../executor/request-context.js';
 import type { AuditCredential, AuditRecorder, AuditSurface } from '../system/audit-log.js';
 import { clientIpOf, pathOf, presentedCredentialOf, type DataRequest, type DataResponse, type Trust } from './exchange.js';
@@ -44,14 +45,7 @@ const MAX_CLASSIFIED = 1024;
 /** `classifyRoute`, remembered (it is a function of its arguments). */
 function routeOf(method: string, path: string): Route {
   if (path.length > MAX_NAME) return classifyRoute(method, path); // not kept: a long path is rarely repeated
-  const key = `${method} ${path}`;
-  let route = classified.get(key);
-  if (!route) {
-    route = classifyRoute(method, path);
-    if (classified.size >= MAX_CLASSIFIED) classified.clear();
-    classified.set(key, route);
-  }
-  return route;
+  return memoized(classified, `${method} ${path}`, MAX_CLASSIFIED, () => classifyRoute(method, path));
 }
 
 /** What a request path addresses, for the audit entry. */

@@ -19,6 +19,7 @@ import { ipKeyGenerator, rateLimit, type IncrementResponse, type Options, type R
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import { memoized } from '../collections.js';
 import type { Config } from '../config/config-schema.js';
 import { isApiError, requestErrors } from '../errors.js';
 import { clientIpOf, contextOf, type DataResponse, type ErrorMiddleware, type Middleware, type Trust } from './exchange.js';
@@ -137,13 +138,11 @@ const MAX_PARTITION_KEYS = 10_000;
 
 /** The draft-8 partition key of a bucket, as express-rate-limit derives it: never the bucket itself (an API key id, an IP). */
 function partitionKeyOf(key: string): string {
-  let partitionKey = partitionKeys.get(key);
-  if (partitionKey === undefined) {
-    if (partitionKeys.size >= MAX_PARTITION_KEYS) partitionKeys.clear();
-    partitionKey = Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
-    partitionKeys.set(key, partitionKey);
-  }
-  return partitionKey;
+  return memoized(partitionKeys, key, MAX_PARTITION_KEYS, hashedPartitionKey);
+}
+
+function hashedPartitionKey(key: string): string {
+  return Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
 }
 
 /** Seconds until the bucket's window resets (the whole window when the store does not say). */
