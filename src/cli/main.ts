@@ -87,7 +87,7 @@ async function adminCreate(options: CliOptions & { email: string; name?: string;
   const password = await readPassword(options.passwordStdin === true);
   const problem = validatePassword(password);
   if (problem) throw new ConfigError(`Invalid password: ${problem}`);
-  const store = await MetaStore.open({ dataDir: config.dataDir, ...(config.metaDatabaseUrl ? { url: config.metaDatabaseUrl } : {}) }).catch((error: unknown) => {
+  const store = await MetaStore.open({ dataDir: config.dataDir, ...(config.metaDatabaseUrl ? { url: config.metaDatabaseUrl } : {}), preparedStatements: config.preparedStatements }).catch((error: unknown) => {
     throw new ConfigError(`Cannot open the metadata store: ${(error as Error).message}`);
   });
   try {

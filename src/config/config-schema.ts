@@ -166,6 +166,9 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   poolSize: integer(1, 200).default(10).describe('Default connections per service'),
   statementTimeoutMs: integer(0, 3_600_000).default(30_000).describe('Default per-statement timeout in ms; 0 disables'),
+  preparedStatements: booleanish
+    .default(true)
+    .describe('PostgreSQL: run repeated statements as named prepared statements; false behind poolers that do not keep them (PgBouncer in transaction mode before 1.21)'),
   services: z
     .record(
       z.string().regex(SERVICE_NAME, 'service names are letters, digits, _ and -, starting with a letter').refine(

@@ -60,6 +60,7 @@ export function settingsFromRecord(record: ServiceRecord, keyring: Keyring, conf
     ...(record.label ? { label: record.label } : {}),
     poolSize: record.poolSize ?? config.poolSize,
     statementTimeoutMs: record.statementTimeoutMs ?? config.statementTimeoutMs,
+    preparedStatements: config.preparedStatements,
     readOnly: record.readOnly,
     rawSqlAllowed: record.rawSqlAllowed,
     seedDemo: false,
@@ -89,6 +90,7 @@ export async function bootstrapAccessControl(config: Config, logger: Logger): Pr
   const store = await MetaStore.open({
     dataDir: config.dataDir,
     ...(config.metaDatabaseUrl ? { url: config.metaDatabaseUrl } : {}),
+    preparedStatements: config.preparedStatements,
     onIdleError: (error) => logger.warn({ reason: error.message }, 'metadata store: idle connection error'),
   });
   try {

@@ -41,6 +41,8 @@ export interface ServiceSettings {
   readonly label?: string;
   readonly poolSize: number;
   readonly statementTimeoutMs: number;
+  /** PostgreSQL: name repeated statements (default true; see prepared-statements.ts). */
+  readonly preparedStatements?: boolean;
   readonly readOnly: boolean;
   /** Whether `_sql` (raw SQL) may be used on this service at all (still subject to roles). */
   readonly rawSqlAllowed?: boolean;
@@ -99,6 +101,7 @@ export function serviceSettingsFrom(config: Config): ServiceSettings[] {
         label: 'Embedded demo shop',
         poolSize: 1,
         statementTimeoutMs: config.statementTimeoutMs,
+        preparedStatements: config.preparedStatements,
         readOnly: false,
         seedDemo: true,
       },
@@ -113,6 +116,7 @@ export function serviceSettingsFrom(config: Config): ServiceSettings[] {
       ...(s.label ? { label: s.label } : {}),
       poolSize: s.poolSize ?? config.poolSize,
       statementTimeoutMs: s.statementTimeoutMs ?? config.statementTimeoutMs,
+      preparedStatements: config.preparedStatements,
       readOnly: s.readOnly,
       seedDemo: false,
     };
@@ -359,7 +363,7 @@ export class ServiceRegistry {
 export async function connectService(settings: ServiceSettings, onIdleError: (error: Error) => void): Promise<ServiceConnection> {
   const { dsn } = settings;
   if (dsn.driver === 'pglite') {
-    const driver = await openPgliteDriver({ location: dsn.location, statementTimeoutMs: settings.statementTimeoutMs });
+    const driver = await openPgliteDriver({ location: dsn.location, statementTimeoutMs: settings.statementTimeoutMs, preparedStatements: settings.preparedStatements !== false });
     return { driver, dialect: createPostgresDialect() };
   }
   if (dsn.driver === 'pg') {
@@ -369,7 +373,7 @@ export async function connectService(settings: ServiceSettings, onIdleError: (er
       statementTimeoutMs: settings.statementTimeoutMs,
       onIdleError,
     });
-    const driver = new PgDriver(source, 'postgres');
+    const driver = new PgDriver(source, 'postgres', { preparedStatements: settings.preparedStatements !== false });
     try {
       await driver.ping();
     } catch (error) {

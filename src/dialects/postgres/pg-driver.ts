@@ -12,6 +12,7 @@ import Cursor from 'pg-cursor';
 import type { CancelSignal, CompiledQuery, Driver, QueryOptions, QueryResult, Row, TransactionDriver, TransactionOptions, Variant } from '../dialect.js';
 import { withinTransaction } from '../transaction.js';
 import { postgresTypeParsers } from './postgres-codecs.js';
+import { isStalePreparedStatement, PreparedStatements } from './prepared-statements.js';
 
 /** A connection checked out of a source; `release(true)` discards it (after a connection error). */
 export interface PgConnection {
@@ -46,12 +47,16 @@ function isConnectionError(error: unknown): boolean {
   return typeof message === 'string' && /Connection terminated|connection error|not queryable/i.test(message);
 }
 
-async function runOn<R>(client: pg.ClientBase, query: CompiledQuery): Promise<QueryResult<R>> {
+/** Runs `query` on `client`, as the prepared statement `name` when one is given. */
+async function runOn<R>(client: pg.ClientBase, query: CompiledQuery, name?: string): Promise<QueryResult<R>> {
   // Type parsers are set on the client (postgresTypeParsers), not per query: pg forwards a per-query
-  // `types` into its Parse message, which PGlite's adapter cannot serialise. Text and values are
-  // passed as two arguments: pg copies a config object property by property (descriptors and all),
-  // a few µs of every request.
-  const result = await client.query(query.sql, query.params as unknown[]);
+  // `types` into its Parse message, which PGlite's adapter cannot serialise. Unnamed, text and values
+  // are passed as two arguments: pg copies a config object property by property (descriptors and
+  // all), a few µs of every request.
+  const result =
+    name === undefined
+      ? await client.query(query.sql, query.params as unknown[])
+      : await client.query({ name, text: query.sql, values: query.params as unknown[] });
   const rows = result.rows as R[];
   return WRITE_COMMANDS.has(result.command) && result.rowCount !== null ? { rows, affectedRows: result.rowCount } : { rows };
 }
@@ -70,14 +75,32 @@ async function* streamOn<R>(client: pg.ClientBase, query: CompiledQuery, chunkSi
   }
 }
 
+export interface PgDriverOptions {
+  /**
+   * Run repeated statements outside transactions as named prepared statements (default true; see
+   * prepared-statements.ts). Off for poolers that do not keep them, such as PgBouncer in
+   * transaction mode before 1.21.
+   */
+  readonly preparedStatements?: boolean;
+  /** Prepared statements one connection keeps (default 200). */
+  readonly statementsPerConnection?: number;
+}
+
 export class PgDriver implements Driver {
   readonly engine = 'postgres' as const;
   private version: string | undefined;
+  private readonly statements: PreparedStatements | undefined;
 
   constructor(
     private readonly source: PgConnectionSource,
     readonly variant: Extract<Variant, 'postgres' | 'pglite'>,
-  ) {}
+    options: PgDriverOptions = {},
+  ) {
+    this.statements =
+      options.preparedStatements === false
+        ? undefined
+        : new PreparedStatements(options.statementsPerConnection !== undefined ? { perConnection: options.statementsPerConnection } : {});
+  }
 
   async serverVersion(): Promise<string> {
     if (this.version === undefined) {
@@ -88,7 +111,7 @@ export class PgDriver implements Driver {
   }
 
   async query<R = Row>(query: CompiledQuery, options?: QueryOptions): Promise<QueryResult<R>> {
-    return this.withConnection(false, (connection) => this.cancellable(connection, options?.signal, () => runOn<R>(connection.client, query)));
+    return this.withConnection(false, (connection) => this.cancellable(connection, options?.signal, () => this.runPrepared<R>(connection.client, query)));
   }
 
   async *stream<R = Row>(query: CompiledQuery, chunkSize: number, options?: QueryOptions): AsyncIterable<R[]> {
@@ -126,6 +149,21 @@ export class PgDriver implements Driver {
 
   async close(): Promise<void> {
     await this.source.end();
+  }
+
+  /** Runs `query` as a named statement when it is one of the repeated ones (outside transactions only). */
+  private async runPrepared<R>(client: pg.ClientBase, query: CompiledQuery): Promise<QueryResult<R>> {
+    const statements = this.statements;
+    const name = statements?.nameOn(client, query.sql);
+    if (statements === undefined || name === undefined) return runOn<R>(client, query);
+    try {
+      return await runOn<R>(client, query, name);
+    } catch (error) {
+      if (!isStalePreparedStatement(error)) throw error;
+      // It failed at Bind, before anything ran: prepare it again on this connection.
+      statements.forget(client, name);
+      return runOn<R>(client, query, statements.nameOn(client, query.sql));
+    }
   }
 
   /** `discard`: the connection must not be reused as it is (see `TransactionOptions.freshSessionAfter`). */

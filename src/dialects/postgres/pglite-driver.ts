@@ -8,7 +8,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import pg from 'pg';
-import { PgDriver, sessionSettings, type PgConnectionSource } from './pg-driver.js';
+import { PgDriver, sessionSettings, type PgConnectionSource, type PgDriverOptions } from './pg-driver.js';
 import { postgresTypeParsers } from './postgres-codecs.js';
 
 /** A FIFO lock: `acquire()` resolves with a release function when every earlier holder released. */
@@ -24,7 +24,7 @@ class Lock {
   }
 }
 
-export interface PgliteOptions {
+export interface PgliteOptions extends PgDriverOptions {
   /** A directory for the database files, or `memory` for an in-memory database. */
   readonly location: string;
   readonly statementTimeoutMs: number;
@@ -73,5 +73,5 @@ export async function openPgliteDriver(options: PgliteOptions): Promise<PgDriver
       }
     },
   };
-  return new PgDriver(source, 'pglite');
+  return new PgDriver(source, 'pglite', options);
 }

@@ -25,6 +25,8 @@ export interface MetaStoreOptions {
   readonly url?: string;
   readonly dataDir: string;
   readonly onIdleError?: (error: Error) => void;
+  /** See `PgDriverOptions.preparedStatements` (default true). */
+  readonly preparedStatements?: boolean;
 }
 
 /** Runs SQL on the store, or on one transaction of it. */
@@ -50,13 +52,14 @@ export class MetaStore implements MetaQueryable {
       driver = new PgDriver(
         createPgPoolSource({ connectionString: options.url, poolSize: 5, statementTimeoutMs: 30_000, onIdleError: options.onIdleError ?? (() => undefined) }),
         'postgres',
+        { preparedStatements: options.preparedStatements !== false },
       );
     } else {
       location = path.join(options.dataDir, 'meta');
       await mkdir(options.dataDir, { recursive: true });
       release = await acquireProcessLock(path.join(options.dataDir, 'sluice.lock'), `The data directory ${options.dataDir}`);
       try {
-        driver = await openPgliteDriver({ location, statementTimeoutMs: 30_000 });
+        driver = await openPgliteDriver({ location, statementTimeoutMs: 30_000, preparedStatements: options.preparedStatements !== false });
       } catch (error) {
         await release();
         throw error;

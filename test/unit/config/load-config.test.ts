@@ -96,6 +96,12 @@ describe('loadConfig', () => {
     await expect(loadConfig({ env: { SLUICE_AUDIT_RETENTION_DAYS: '0' } })).rejects.toThrow(/auditRetentionDays \(env SLUICE_AUDIT_RETENTION_DAYS\)/);
   });
 
+  it('reads SLUICE_PREPARED_STATEMENTS: on by default, off for poolers that do not keep them', async () => {
+    expect((await loadConfig({ env: {} })).preparedStatements).toBe(true);
+    expect((await loadConfig({ env: { SLUICE_PREPARED_STATEMENTS: 'false' } })).preparedStatements).toBe(false);
+    await expect(loadConfig({ env: { SLUICE_PREPARED_STATEMENTS: 'sometimes' } })).rejects.toThrow(/preparedStatements \(env SLUICE_PREPARED_STATEMENTS\)/);
+  });
+
   it('reads the HTTP settings: CORS, trust proxy, rate limits, Redis', async () => {
     const defaults = await loadConfig({ env: {} });
     expect(defaults).toMatchObject({ corsOrigins: ['*'], corsCredentials: false, trustProxy: false, rateLimit: { requestsPerMinute: 600, loginPerMinute: 10 } });
