@@ -47,16 +47,25 @@ function isConnectionError(error: unknown): boolean {
   return typeof message === 'string' && /Connection terminated|connection error|not queryable/i.test(message);
 }
 
+/**
+ * Runs `query` as the prepared statement `name`: a `pg.Query` made from text and values, named
+ * afterwards, since pg would copy a `{ name, text, values }` object (see below).
+ */
+function runNamed(client: pg.ClientBase, query: CompiledQuery, name: string): Promise<pg.ResultBuilder> {
+  return new Promise((resolve, reject) => {
+    const submittable = new pg.Query(query.sql, query.params as unknown[], (error, result) => (error ? reject(error) : resolve(result)));
+    (submittable as pg.Query & { name?: string }).name = name;
+    client.query(submittable);
+  });
+}
+
 /** Runs `query` on `client`, as the prepared statement `name` when one is given. */
 async function runOn<R>(client: pg.ClientBase, query: CompiledQuery, name?: string): Promise<QueryResult<R>> {
   // Type parsers are set on the client (postgresTypeParsers), not per query: pg forwards a per-query
   // `types` into its Parse message, which PGlite's adapter cannot serialise. Unnamed, text and values
   // are passed as two arguments: pg copies a config object property by property (descriptors and
   // all), a few µs of every request.
-  const result =
-    name === undefined
-      ? await client.query(query.sql, query.params as unknown[])
-      : await client.query({ name, text: query.sql, values: query.params as unknown[] });
+  const result = name === undefined ? await client.query(query.sql, query.params as unknown[]) : await runNamed(client, query, name);
   const rows = result.rows as R[];
   return WRITE_COMMANDS.has(result.command) && result.rowCount !== null ? { rows, affectedRows: result.rowCount } : { rows };
 }
