@@ -5,6 +5,7 @@
  * BENCHMARKS.md.
  */
 import type { BenchEngine } from './bench-database.js';
+import { median } from './load.js';
 import type { TargetKind, Workload } from './workloads.js';
 
 export interface TargetResult {
@@ -31,11 +32,21 @@ export interface WorkloadResult {
 const mb = (bytes: number) => (bytes > 0 ? `${Math.round(bytes / 1048576)}` : '–');
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
-/** req/s of `subject` over req/s of `other` in one workload result. */
+/**
+ * req/s of `subject` over req/s of `other` in one workload result: the median of the rounds' ratios,
+ * each round's pair having run back to back, so that a slow spell of the shared machine counts
+ * against both sides of a ratio rather than against whichever target it fell on (the ratio of the
+ * two medians took a slow round of one and a fast round of the other). Without paired rounds, the
+ * ratio of the medians.
+ */
 export function ratio(result: WorkloadResult, subject: TargetKind, other: TargetKind): number | undefined {
   const a = result.targets.find((t) => t.target === subject);
   const b = result.targets.find((t) => t.target === other);
-  return a && b && b.rps > 0 ? a.rps / b.rps : undefined;
+  if (!a || !b) return undefined;
+  if (a.rounds.length > 0 && a.rounds.length === b.rounds.length && b.rounds.every((rps) => rps > 0)) {
+    return median(a.rounds.map((rps, i) => rps / (b.rounds[i] as number)));
+  }
+  return b.rps > 0 ? a.rps / b.rps : undefined;
 }
 
 function goalText(result: WorkloadResult): string {

@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   const text = [
     '## Results',
     '',
-    'Medians over the rounds; ratio = Sluice req/s ÷ the other target\'s req/s. Workloads:',
+    'Medians over the rounds; ratio = the median over the rounds of Sluice\'s req/s ÷ the other target\'s req/s in the same round (run back to back). Workloads:',
     '',
     described,
     '',
