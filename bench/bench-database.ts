@@ -20,6 +20,13 @@ import { createPgPoolSource, PgDriver } from '../src/dialects/postgres/pg-driver
 
 export type BenchEngine = 'postgres' | 'mariadb';
 
+/** Admin connections of the servers the bench seeds its databases on (the test servers by default). */
+export const PG_ADMIN_URL = process.env.SLUICE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const MYSQL_ADMIN_URL = process.env.SLUICE_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+/** The bench database (on both engines) and Sluice's metadata store (on PostgreSQL). */
+export const DATABASE = 'sluice_bench';
+export const META_DATABASE = 'sluice_bench_meta';
+
 export const AUTHORS = 20;
 export const POSTS_PER_AUTHOR = 5;
 export const COMMENTS_PER_POST = 6;

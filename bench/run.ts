@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { z } from 'zod';
-import { prepareEmptyPostgres, prepareMariadb, preparePostgres, truncateEvents, type BenchEngine } from './bench-database.js';
+import { DATABASE, META_DATABASE, MYSQL_ADMIN_URL, PG_ADMIN_URL, prepareEmptyPostgres, prepareMariadb, preparePostgres, truncateEvents, type BenchEngine } from './bench-database.js';
 import { median, runRound, statementsPerRequest, type LoadOptions, type RoundResult } from './load.js';
 import { memoryTable, resultsTable, type MemoryNote, type TargetResult, type WorkloadResult } from './report.js';
 import { ensurePostgraphileInstalled, memoryOf, NODE_22, nodeVersionOf, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
@@ -85,10 +85,6 @@ function parseOptions(argv: readonly string[]): Options {
   return parsed.data;
 }
 
-const PG_ADMIN_URL = process.env.SLUICE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const MYSQL_ADMIN_URL = process.env.SLUICE_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
-const DATABASE = 'sluice_bench';
-const META_DATABASE = 'sluice_bench_meta';
 
 async function serverVersion(engine: BenchEngine): Promise<string> {
   if (engine === 'postgres') {

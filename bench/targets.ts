@@ -129,13 +129,18 @@ export interface SluiceTargetOptions {
   readonly cpuProfileDir?: string;
   /** The Node.js binary to run it on (default: the one running the bench). */
   readonly node?: string;
+  /** The build to run: a folder holding `cli/main.js`, inside the repository (default `dist`). */
+  readonly build?: string;
+  /** Tells the log files of several Sluice targets apart. */
+  readonly label?: string;
 }
 
 export async function startSluice(options: SluiceTargetOptions): Promise<Target> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-'));
-  const logFile = path.join(options.logDir, `sluice-${options.engine}.log`);
-  const args = [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), 'dist/cli/main.js', 'serve'];
+  const logFile = path.join(options.logDir, `sluice-${options.engine}${options.label ? `-${options.label}` : ''}.log`);
+  const entry = path.join(options.build ?? 'dist', 'cli', 'main.js');
+  const args = [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), entry, 'serve'];
   const child = spawnLogged(
     args,
     {
