@@ -24,7 +24,7 @@
  * (an unknown operation name, which the default executor reports in its own words). Arguments
  * written inline, input objects included, are compiled.
  */
-import { getOperationAST, isInputObjectType, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, type GraphQLSchema, type TypeNode } from 'graphql';
+import { getOperationAST, GraphQLError, isInputObjectType, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type TypeNode } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { setBounded } from '../collections.js';
@@ -53,14 +53,44 @@ function hasInputObjectVariable(schema: GraphQLSchema, document: DocumentNode, o
   return (operation?.variableDefinitions ?? []).some((definition) => isInputObjectType(schema.getType(unwrapped(definition.type))));
 }
 
+/**
+ * A result without `data` is graphql-jit's answer to variables that do not coerce: the operation did
+ * not run. Its errors are request errors, marked as yoga's own executor marks them, so that yoga's
+ * result processor answers 400 under `application/graphql-response+json` (the GraphQL-over-HTTP
+ * spec's "no data, 4xx") and 200 under `application/json` (`spec`: the status is the spec's, which
+ * legacy JSON clients do not get).
+ */
+function asRequestErrors(result: ExecutionResult): ExecutionResult {
+  if ('data' in result || !result.errors?.length) return result;
+  return {
+    errors: result.errors.map(
+      (error) =>
+        new GraphQLError(error.message, {
+          nodes: error.nodes ?? null,
+          source: error.source ?? null,
+          positions: error.positions ?? null,
+          path: error.path ?? null,
+          originalError: error.originalError ?? null,
+          extensions: { ...error.extensions, http: { spec: true, status: 400 } },
+        }),
+    ),
+  };
+}
+
 function compile(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): RunCompiled | null {
   if (hasInputObjectVariable(schema, document, operationName)) return null;
+  let query: RunCompiled;
   try {
     const result = compileQuery(schema, document, operationName ?? undefined);
-    return isCompiledQuery(result) ? (result.query as RunCompiled) : null;
+    if (!isCompiledQuery(result)) return null;
+    query = result.query as RunCompiled;
   } catch {
     return null;
   }
+  return (root, context, variables) => {
+    const result = query(root, context, variables);
+    return result instanceof Promise ? result.then(asRequestErrors) : asRequestErrors(result);
+  };
 }
 
 /** Runs `shape` with `values` (the lifted literals of one text) under the request's own variables. */

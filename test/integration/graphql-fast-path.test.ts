@@ -65,9 +65,33 @@ describe.skipIf(!demoEngines().includes('pglite'))('GraphQL fast path', () => {
     const coerced = await post({ query: 'query One($id: Int!) { products_by_pk(id: $id) { id sku } }', variables: { id: 'two' }, operationName: 'One' }, { accept: 'application/graphql-response+json' });
     expect(coerced.body.data ?? undefined, coerced.text).toBeUndefined();
     expect(coerced.body.errors?.[0]?.message, coerced.text).toMatch(/\$id/);
+    // GraphQL over HTTP: a response without data is a 4xx under graphql-response+json; legacy JSON keeps 200.
+    expect(coerced.status, coerced.text).toBe(400);
+    expect(coerced.body.errors?.[0]?.extensions?.http, coerced.text).toBeUndefined();
     const refused = await post({ query: '{ products(where: {price: {_gt: "not a number"}}) { id } }' });
     expect(refused.body.errors?.length).toBeGreaterThan(0);
     expect(refused.body.errors?.[0]?.extensions?.code).toBe(400);
+  });
+
+  it('answers variables that do not coerce with 400 under graphql-response+json and 200 under JSON, first request and fast path alike', async () => {
+    const body = { query: 'query Missing($id: Int!) { customers_by_pk(id: $id) { id } }', operationName: 'Missing' };
+    for (const [accept, status] of [['application/graphql-response+json', 400], ['application/json', 200]] as const) {
+      for (const variables of [{ id: 'x' }, {}, { id: null }]) {
+        const first = await post({ ...body, variables }, { accept });
+        const fast = await post({ ...body, variables }, { accept });
+        expect(lastFound()).toBe(true);
+        for (const res of [first, fast]) {
+          expect(res.status, res.text).toBe(status);
+          expect(res.body.data ?? undefined, res.text).toBeUndefined();
+          expect(res.body.errors?.[0]?.message, res.text).toMatch(/"\$id"/);
+        }
+        expect(answer(fast)).toEqual(answer(first));
+      }
+    }
+    // A query that runs still answers 200 under graphql-response+json.
+    const ran = await post({ ...body, variables: { id: 3 } }, { accept: 'application/graphql-response+json' });
+    expect(ran.status, ran.text).toBe(200);
+    expect(ran.body.data, ran.text).toEqual({ customers_by_pk: { id: 3 } });
   });
 
   it('an operation known to one role is not run on another role’s schema', async () => {
