@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DATABASE, META_DATABASE, MYSQL_ADMIN_URL, PG_ADMIN_URL, prepareEmptyPostgres, prepareMariadb, preparePostgres, truncateEvents } from './bench-database.js';
 import { median, runRound } from './load.js';
+import { pairedRatio } from './report.js';
 import { cpuTimeOf, ensurePostgraphileInstalled, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
 import { selectWorkloads } from './workloads.js';
 
@@ -178,8 +179,11 @@ async function main(): Promise<void> {
       '| --- | --- | --- | --- | --- | --- |',
       ...options.target.map((name, index) => {
         const mine = rounds[index] ?? [];
-        const paired = mine.map((r, i) => r.rps / (reference[i]?.rps ?? Number.NaN)).filter(Number.isFinite);
-        return `| ${name} | ${median(mine.map((r) => r.rps)).toFixed(0)} | ${mine.map((r) => r.rps.toFixed(0)).join(' / ')} | ${median(mine.map((r) => r.cpuMsPerRequest).filter(Number.isFinite)).toFixed(3)} | ${median(mine.map((r) => r.databaseMsPerRequest).filter(Number.isFinite)).toFixed(3)} | ${index === 0 ? '' : `${median(paired).toFixed(2)}×`} |`;
+        const paired = pairedRatio(
+          mine.map((r) => r.rps),
+          reference.map((r) => r.rps),
+        );
+        return `| ${name} | ${median(mine.map((r) => r.rps)).toFixed(0)} | ${mine.map((r) => r.rps.toFixed(0)).join(' / ')} | ${median(mine.map((r) => r.cpuMsPerRequest).filter(Number.isFinite)).toFixed(3)} | ${median(mine.map((r) => r.databaseMsPerRequest).filter(Number.isFinite)).toFixed(3)} | ${index === 0 || paired === undefined ? '' : `${paired.toFixed(2)}×`} |`;
       }),
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);

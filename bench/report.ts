@@ -43,10 +43,13 @@ export function ratio(result: WorkloadResult, subject: TargetKind, other: Target
   const a = result.targets.find((t) => t.target === subject);
   const b = result.targets.find((t) => t.target === other);
   if (!a || !b) return undefined;
-  if (a.rounds.length > 0 && a.rounds.length === b.rounds.length && b.rounds.every((rps) => rps > 0)) {
-    return median(a.rounds.map((rps, i) => rps / (b.rounds[i] as number)));
-  }
-  return b.rps > 0 ? a.rps / b.rps : undefined;
+  return pairedRatio(a.rounds, b.rounds) ?? (b.rps > 0 ? a.rps / b.rps : undefined);
+}
+
+/** The median of `subject[i] / other[i]` over rounds run back to back; undefined without such pairs. */
+export function pairedRatio(subject: readonly number[], other: readonly number[]): number | undefined {
+  if (subject.length === 0 || subject.length !== other.length || !other.every((value) => value > 0)) return undefined;
+  return median(subject.map((value, i) => value / (other[i] as number)));
 }
 
 function goalText(result: WorkloadResult): string {

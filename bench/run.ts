@@ -85,7 +85,6 @@ function parseOptions(argv: readonly string[]): Options {
   return parsed.data;
 }
 
-
 async function serverVersion(engine: BenchEngine): Promise<string> {
   if (engine === 'postgres') {
     const client = new pg.Client({ connectionString: PG_ADMIN_URL });

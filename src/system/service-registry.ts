@@ -363,7 +363,7 @@ export class ServiceRegistry {
 export async function connectService(settings: ServiceSettings, onIdleError: (error: Error) => void): Promise<ServiceConnection> {
   const { dsn } = settings;
   if (dsn.driver === 'pglite') {
-    const driver = await openPgliteDriver({ location: dsn.location, statementTimeoutMs: settings.statementTimeoutMs, preparedStatements: settings.preparedStatements !== false });
+    const driver = await openPgliteDriver({ location: dsn.location, statementTimeoutMs: settings.statementTimeoutMs, preparedStatements: settings.preparedStatements });
     return { driver, dialect: createPostgresDialect() };
   }
   if (dsn.driver === 'pg') {
@@ -373,7 +373,7 @@ export async function connectService(settings: ServiceSettings, onIdleError: (er
       statementTimeoutMs: settings.statementTimeoutMs,
       onIdleError,
     });
-    const driver = new PgDriver(source, 'postgres', { preparedStatements: settings.preparedStatements !== false });
+    const driver = new PgDriver(source, 'postgres', { preparedStatements: settings.preparedStatements });
     try {
       await driver.ping();
     } catch (error) {

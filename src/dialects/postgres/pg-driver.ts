@@ -105,10 +105,7 @@ export class PgDriver implements Driver {
     readonly variant: Extract<Variant, 'postgres' | 'pglite'>,
     options: PgDriverOptions = {},
   ) {
-    this.statements =
-      options.preparedStatements === false
-        ? undefined
-        : new PreparedStatements(options.statementsPerConnection !== undefined ? { perConnection: options.statementsPerConnection } : {});
+    this.statements = options.preparedStatements === false ? undefined : new PreparedStatements({ perConnection: options.statementsPerConnection });
   }
 
   async serverVersion(): Promise<string> {

@@ -52,14 +52,14 @@ export class MetaStore implements MetaQueryable {
       driver = new PgDriver(
         createPgPoolSource({ connectionString: options.url, poolSize: 5, statementTimeoutMs: 30_000, onIdleError: options.onIdleError ?? (() => undefined) }),
         'postgres',
-        { preparedStatements: options.preparedStatements !== false },
+        { preparedStatements: options.preparedStatements },
       );
     } else {
       location = path.join(options.dataDir, 'meta');
       await mkdir(options.dataDir, { recursive: true });
       release = await acquireProcessLock(path.join(options.dataDir, 'sluice.lock'), `The data directory ${options.dataDir}`);
       try {
-        driver = await openPgliteDriver({ location, statementTimeoutMs: 30_000, preparedStatements: options.preparedStatements !== false });
+        driver = await openPgliteDriver({ location, statementTimeoutMs: 30_000, preparedStatements: options.preparedStatements });
       } catch (error) {
         await release();
         throw error;
