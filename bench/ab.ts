@@ -51,7 +51,7 @@ const USAGE = `Usage: npm run bench:ab -- --workload NAME --target T [--target T
   --warmup S         warm-up seconds per target (default 2)
   --connections N    concurrent connections (default 10)
   --pool-size N      database connections per server (default 10)
-  --cpu-prof DIR     V8 CPU profiles of the Sluice builds, in DIR/<target index>`;
+  --cpu-prof DIR     V8 CPU profiles of the Sluice builds and the baseline, in DIR/<target index>`;
 
 /** CPU time so far of every database server process (PostgreSQL backends, mariadbd), by pid, in ms. */
 async function databaseCpuTimes(): Promise<Map<number, number>> {
@@ -133,7 +133,15 @@ async function main(): Promise<void> {
   try {
     for (const [index, name] of options.target.entries()) {
       if (name === 'baseline') {
-        targets.push(await startBaselineProcess({ engine: options.engine, databaseUrl, poolSize: options['pool-size'], logDir }));
+        targets.push(
+          await startBaselineProcess({
+            engine: options.engine,
+            databaseUrl,
+            poolSize: options['pool-size'],
+            logDir,
+            ...(options['cpu-prof'] ? { cpuProfileDir: path.join(options['cpu-prof'], String(index)) } : {}),
+          }),
+        );
       } else if (name === 'postgraphile') {
         ensurePostgraphileInstalled(log);
         targets.push(await startPostgraphile({ databaseUrl, poolSize: options['pool-size'], logDir }));

@@ -11,7 +11,7 @@
 import type { ValueType } from '../catalog/catalog-types.js';
 import type { RawCatalog } from '../catalog/raw-catalog.js';
 import type { ApiError } from '../errors.js';
-import type { Statement } from '../query/ir.js';
+import type { Param, ParamValue, Statement } from '../query/ir.js';
 import type { SchemaChange } from '../query/schema-change.js';
 
 export type Engine = 'postgres' | 'mysql';
@@ -23,6 +23,18 @@ export interface CompiledQuery {
 }
 
 export type Row = Record<string, unknown>;
+
+/**
+ * A statement compiled once to run many times with different values (a plan's SQL): the values of
+ * its slots (the `Param` nodes named at compile time) are bound per run, every other parameter
+ * keeps the value it was compiled with. `sql` is the same string object on every run, so what a
+ * driver keys on it (prepared statements) is found without hashing new text.
+ */
+export interface StatementTemplate {
+  readonly sql: string;
+  /** The query for one run: `values[i]` in place of slot `i`, encoded as the dialect binds it. */
+  bind(values: readonly ParamValue[]): CompiledQuery;
+}
 
 export interface QueryResult<R = Row> {
   readonly rows: R[];
@@ -127,6 +139,12 @@ export interface Dialect {
   /** Reads the schema's tables, views, columns, keys, indexes and routines. */
   introspect(driver: Driver, options: { readonly schema: string }): Promise<RawCatalog>;
   compile(statement: Statement): CompiledQuery;
+  /**
+   * Compiles `statement` into a template whose `slots` (Param nodes of the statement, by identity)
+   * are bound per run. Only for statements whose text does not depend on the slots' values (a
+   * `compare` does not; an `in` list's length does). Every slot must occur in the statement.
+   */
+  compileTemplate(statement: Statement, slots: readonly Param[]): StatementTemplate;
   /** A decoder for rows with these output columns; build once per query shape, call per row. */
   createDecoder(columns: readonly OutputColumn[]): RowDecoder;
   /**

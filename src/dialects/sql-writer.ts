@@ -27,6 +27,7 @@ import type {
   Insert,
   OrderItem,
   Param,
+  ParamValue,
   RelatedValue,
   Select,
   SelectItem,
@@ -34,7 +35,7 @@ import type {
   TableRef,
   Update,
 } from '../query/ir.js';
-import type { CompiledQuery, DialectCapabilities } from './dialect.js';
+import type { CompiledQuery, DialectCapabilities, StatementTemplate } from './dialect.js';
 
 /** Name of the row-number column of per-partition paging; never a user column (reserved prefix). */
 export const ROW_NUMBER_COLUMN = '__sluice_rn';
@@ -48,6 +49,8 @@ const SUBQUERY_ALIAS = '__sluice_r';
 
 export abstract class SqlWriter {
   private readonly params: unknown[] = [];
+  /** The IR node of each parameter, in placeholder order (templates find their slots by it). */
+  private readonly paramNodes: Param[] = [];
   /** Open subquery scopes, innermost last: the table each one reads and the alias it has. */
   private readonly scopes: { readonly table: string; readonly alias: string }[] = [];
   private subqueries = 0;
@@ -102,6 +105,35 @@ export abstract class SqlWriter {
     return Object.freeze({ sql, params: Object.freeze([...this.params]) });
   }
 
+  /** See `Dialect.compileTemplate`. */
+  compileTemplate(statement: Statement, slots: readonly Param[]): StatementTemplate {
+    const sql = this.statement(statement);
+    const params = Object.freeze([...this.params]);
+    const bindings: { readonly index: number; readonly slot: number; readonly type: ValueType }[] = [];
+    const bound = new Set<number>();
+    this.paramNodes.forEach((node, index) => {
+      const slot = slots.indexOf(node);
+      if (slot < 0) return;
+      bindings.push({ index, slot, type: node.type });
+      bound.add(slot);
+    });
+    // A slot missing from the text would run every time with the value it was compiled with.
+    if (bound.size !== slots.length) throw new Error(`A template slot does not occur in the statement (${bound.size} of ${slots.length} found)`);
+    if (bindings.length === 0) {
+      const compiled: CompiledQuery = Object.freeze({ sql, params });
+      return { sql, bind: () => compiled };
+    }
+    return {
+      sql,
+      bind: (values) => {
+        if (values.length !== slots.length) throw new Error(`A template with ${slots.length} slots was bound with ${values.length} values`);
+        const run = [...params];
+        for (const { index, slot, type } of bindings) run[index] = this.encodeParam(values[slot] as ParamValue, type);
+        return { sql, params: run };
+      },
+    };
+  }
+
   protected statement(statement: Statement): string {
     switch (statement.kind) {
       case 'select':
@@ -121,6 +153,7 @@ export abstract class SqlWriter {
 
   protected addParam(param: Param): string {
     this.params.push(this.encodeParam(param.value, param.type));
+    this.paramNodes.push(param);
     return this.placeholder(this.params.length);
   }
 

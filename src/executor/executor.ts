@@ -11,7 +11,8 @@
  */
 import type { Logger } from 'pino';
 import type { AuthorizedSchemaChange, AuthorizedSql, AuthorizedStatement } from '../auth/apply-grant.js';
-import type { CompiledQuery, Dialect, Driver, Row, SchemaStatement, TransactionDriver } from '../dialects/dialect.js';
+import type { CompiledQuery, Dialect, Driver, Row, RowDecoder, SchemaStatement, StatementTemplate, TransactionDriver } from '../dialects/dialect.js';
+import type { Param, ParamValue } from '../query/ir.js';
 import { ApiError, dbErrors, requestErrors, schemaErrors } from '../errors.js';
 import { outputColumns } from './output-columns.js';
 import type { RequestContext } from './request-context.js';
@@ -20,6 +21,19 @@ export interface ExecuteResult {
   readonly rows: Row[];
   readonly affectedRows?: number;
   readonly insertId?: string;
+}
+
+/**
+ * An authorized statement compiled once and run many times (a resolver's plan, see
+ * graphql/graphql-plans.ts): its template, whose slots take each run's values, and its row decoder.
+ * Only for statements whose text does not depend on the slots' values (`Dialect.compileTemplate`).
+ */
+export interface StatementPlan {
+  readonly statement: AuthorizedStatement;
+  readonly slots: readonly Param[];
+  readonly dialect: Dialect;
+  readonly template: StatementTemplate;
+  readonly decode: RowDecoder;
 }
 
 /** What runs statements: the executor itself, or the scope of one transaction. */
@@ -54,6 +68,24 @@ export class Executor implements StatementRunner {
 
   stream(statement: AuthorizedStatement, ctx: RequestContext, chunkSize: number): AsyncIterable<Row[]> {
     return this.streamOn(this.driver, statement, ctx, chunkSize);
+  }
+
+  /** Compiles `statement` once for `runPlan`; `slots` are its Param nodes that each run binds anew. */
+  plan(statement: AuthorizedStatement, slots: readonly Param[] = []): StatementPlan {
+    return {
+      statement,
+      slots,
+      dialect: this.dialect,
+      template: this.dialect.compileTemplate(statement, slots),
+      decode: this.dialect.createDecoder(outputColumns(statement)),
+    };
+  }
+
+  /** Runs `plan` with `values` in its slots (in `slots` order), as `run` runs its statement. */
+  runPlan(plan: StatementPlan, values: readonly ParamValue[], ctx: RequestContext): Promise<ExecuteResult> {
+    // A plan made by another service's executor is recompiled for this one's dialect.
+    const usable = plan.dialect === this.dialect ? plan : this.plan(plan.statement, plan.slots);
+    return this.runCompiled(this.driver, usable.template.bind(values), usable.decode, ctx);
   }
 
   /** Runs `fn` in one transaction; statements run through the given scope share it. */
@@ -161,13 +193,15 @@ export class Executor implements StatementRunner {
     return indexed ? schemaErrors.atChange(withCause, statement.change, applied) : withCause;
   }
 
-  private async runOn(driver: Pick<Driver, 'query'>, statement: AuthorizedStatement, ctx: RequestContext): Promise<ExecuteResult> {
-    const compiled = this.dialect.compile(statement);
+  private runOn(driver: Pick<Driver, 'query'>, statement: AuthorizedStatement, ctx: RequestContext): Promise<ExecuteResult> {
+    return this.runCompiled(driver, this.dialect.compile(statement), this.dialect.createDecoder(outputColumns(statement)), ctx);
+  }
+
+  private async runCompiled(driver: Pick<Driver, 'query'>, compiled: CompiledQuery, decode: RowDecoder, ctx: RequestContext): Promise<ExecuteResult> {
     ctx.countStatement();
     const started = performance.now();
     try {
       const result = await driver.query(compiled, ctx.signal ? { signal: ctx.signal } : undefined);
-      const decode = this.dialect.createDecoder(outputColumns(statement));
       const rows = result.rows.map(decode);
       this.logger.debug({ requestId: ctx.requestId, sql: compiled.sql, ms: performance.now() - started, rows: rows.length }, 'statement');
       return {

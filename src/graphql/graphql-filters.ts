@@ -14,7 +14,7 @@
 import type { Column, Relation, Table } from '../catalog/catalog-types.js';
 import { requestErrors } from '../errors.js';
 import { and, columnRef, orderBy, param, userLikePattern } from '../query/ir-factories.js';
-import type { ColumnRef, CompareOp, Expr, OrderItem, ParamValue, RelatedValue } from '../query/ir.js';
+import type { ColumnRef, CompareOp, Expr, OrderItem, Param, ParamValue, RelatedValue } from '../query/ir.js';
 import { coerceValue, type RawValue } from '../query/filter/resolve-filter.js';
 import { isToOne, relatedColumn, relationExists, type TableLookup } from '../query/relation-paths.js';
 import { jsonComparison, JSON_OPERATORS } from './graphql-json.js';
@@ -237,13 +237,19 @@ export function orderAndDistinct(
   return { orderBy: keyVisible ? withKeyTieBreak(table, items) : items, distinctOn: distinct };
 }
 
+/** `T_by_pk(<key columns>)` arguments → the key's values, checked as every filter value is. */
+export function keyValues(table: Table, keyFields: readonly (readonly [string, Column])[], args: BoolExp): ParamValue[] {
+  return keyFields.map(([name, column]) => valueOf(table, column, name, args[name]));
+}
+
+/** The condition on the primary key, one `key = param` per key column (`params` in `keyFields` order). */
+export function keyCondition(table: Table, keyFields: readonly (readonly [string, Column])[], params: readonly Param[]): Expr {
+  const items = keyFields.map(([, column], i): Expr => ({ kind: 'compare', left: columnRef(table, column), op: '=', right: params[i] as Param }));
+  return and(...items) ?? TRUE;
+}
+
 /** `T_by_pk(<key columns>)` arguments → the condition on the primary key. */
 export function keyToExpr(table: Table, keyFields: readonly (readonly [string, Column])[], args: BoolExp): Expr {
-  const items = keyFields.map(([name, column]): Expr => ({
-    kind: 'compare',
-    left: columnRef(table, column),
-    op: '=',
-    right: param(valueOf(table, column, name, args[name]), column.valueType),
-  }));
-  return and(...items) ?? TRUE;
+  const values = keyValues(table, keyFields, args);
+  return keyCondition(table, keyFields, keyFields.map(([, column], i) => param(values[i] as ParamValue, column.valueType)));
 }

@@ -181,6 +181,8 @@ async function buildCallerView(authorizer: Authorizer, principal: Principal, cat
 interface Prepared {
   readonly schema: GraphQLSchema;
   readonly snapshot: ServiceSnapshot;
+  /** The grants of the caller's view, preset for the request: what its statement plans are kept by. */
+  readonly grants: CallerView['grants'];
 }
 
 function preparedOf(res: DataResponse): Prepared {
@@ -232,7 +234,7 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
 
   /** The resolvers' context: the same for requests through yoga and through the fast path. */
   const contextFor = ({ req, res }: { req: DataRequest; res: DataResponse }): GraphqlContext => {
-    const { snapshot } = preparedOf(res);
+    const { snapshot, grants } = preparedOf(res);
     const ctx = contextOf(res);
     const service = routeParam(req, 'service');
     const credential = presentedCredentialOf(req);
@@ -247,7 +249,7 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
         clientIp: clientIpOf(req, deps.trust),
         at: new Date(Date.now() - entry.durationMs),
       });
-    return { ctx, service, catalog: snapshot.catalog, executor: snapshot.executor, authorizer: deps.authorizer, recordMutation };
+    return { ctx, service, catalog: snapshot.catalog, executor: snapshot.executor, authorizer: deps.authorizer, recordMutation, planScope: grants };
   };
 
   const known = new KnownOperations();
@@ -313,7 +315,7 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
     if (view.refusal) throw view.refusal;
     // The resolvers' grants are the ones the schema was built from: the schema and the reads agree.
     ctx.presetCache(view.grants);
-    (res.locals ??= {}).graphql = { schema: view.schema, snapshot } satisfies Prepared;
+    (res.locals ??= {}).graphql = { schema: view.schema, snapshot, grants: view.grants } satisfies Prepared;
   };
   /**
    * Runs an operation yoga has accepted before for this schema (see graphql-fast-path.ts). Errors go

@@ -23,6 +23,11 @@ export interface GraphqlContext {
   readonly authorizer: Authorizer;
   /** Records the audit entry of one mutation field (the handler adds who asked and from where). */
   readonly recordMutation?: (entry: MutationAudit) => void;
+  /**
+   * What the read fields' statement plans are kept by (graphql-plans.ts): the grants every request of
+   * this caller view is authorized with. Without it, each request builds its statements anew.
+   */
+  readonly planScope?: object;
 }
 
 /** What a mutation field reports for its audit entry. */

@@ -21,11 +21,12 @@ import type { Column, ScalarValueType, Table } from '../catalog/catalog-types.js
 import type { Row } from '../dialects/dialect.js';
 import { requestErrors } from '../errors.js';
 import { loadRelatedTo, type KeyedRelation, type RelationLoadSpec } from '../executor/relation-loader.js';
-import { and, columnItem, columnRef, tableRef } from '../query/ir-factories.js';
-import type { Expr, Select, SelectItem } from '../query/ir.js';
+import { and, columnItem, columnRef, param, tableRef } from '../query/ir-factories.js';
+import type { Expr, ParamValue, Select, SelectItem } from '../query/ir.js';
 import { connectionOf, planPage, type Connection, type ConnectionArgs, type PageInfo } from './graphql-connections.js';
-import { keyToExpr, ORDER_DIRECTIONS, orderAndDistinct, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits, type RelationScope } from './graphql-filters.js';
+import { keyCondition, keyValues, ORDER_DIRECTIONS, orderAndDistinct, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits, type RelationScope } from './graphql-filters.js';
 import { authorizeSelect } from './graphql-grants.js';
+import { argumentsKey, FieldPlans } from './graphql-plans.js';
 import { jsonComparisonInput } from './graphql-json.js';
 import { enumValueName, fieldName, tableTypeName } from './graphql-names.js';
 import { manyToManyRows, relationAggregate, relationScope, usableRelations, type ManyToMany } from './graphql-relations.js';
@@ -268,15 +269,29 @@ export function buildSchema(
     return baseSelect(model, where, orderBy, distinctOn);
   };
 
-  /** Rows of `model` for a list read. */
+  /** The list reads' plans per table (`T` and `T_aggregate.nodes` read the same statements). */
+  const listPlans = new Map<TableModel, FieldPlans>();
+
+  /** Rows of `model` for a list read: the plan kept for these arguments, or a new one. */
   const listRows = async (gctx: GraphqlContext, model: TableModel, args: ListArgs): Promise<Row[]> => {
-    const offset = checkedOffset(args.offset);
-    const select: Select = {
-      ...listSelect(model, args),
-      limit: checkedLimit(args.limit, limits.maxLimit),
-      ...(offset !== undefined ? { offset } : {}),
-    };
-    return (await gctx.executor.run(await authorizeSelect(gctx, model.table, select), gctx.ctx)).rows;
+    let plans = listPlans.get(model);
+    if (!plans) {
+      plans = new FieldPlans();
+      listPlans.set(model, plans);
+    }
+    const key = gctx.planScope ? argumentsKey(args) : '';
+    let plan = plans.find(gctx, key);
+    if (!plan) {
+      const offset = checkedOffset(args.offset);
+      const select: Select = {
+        ...listSelect(model, args),
+        limit: checkedLimit(args.limit, limits.maxLimit),
+        ...(offset !== undefined ? { offset } : {}),
+      };
+      plan = gctx.executor.plan(await authorizeSelect(gctx, model.table, select));
+      plans.keep(gctx, key, plan);
+    }
+    return (await gctx.executor.runPlan(plan, [], gctx.ctx)).rows;
   };
 
   /** Rows related to `parent`; the loader turns the calls of all parents of a level into one statement. */
@@ -559,6 +574,8 @@ export function buildSchema(
 
     builder.queryFields((t) => {
       const keyFields = table.primaryKey.map((name) => [fieldName(name), table.columnsByName.get(name) as Column] as const);
+      // One plan per caller view, whose slots are the key's values.
+      const byKeyPlans = new FieldPlans(1);
       return {
         [typeName]: t.field({
           type: [objectOf(model)],
@@ -581,8 +598,15 @@ export function buildSchema(
                 description: `The row of ${table.name} with this primary key`,
                 args: Object.fromEntries(keyFields.map(([name, column]) => [name, t.arg({ type: columnType(column), required: true })])),
                 resolve: async (_root, args, gctx) => {
-                  const select = baseSelect(model, keyToExpr(table, keyFields, args as BoolExp), []);
-                  return (await gctx.executor.run(await authorizeSelect(gctx, table, select), gctx.ctx)).rows[0] ?? null;
+                  const values = keyValues(table, keyFields, args as BoolExp);
+                  let plan = byKeyPlans.find(gctx, '');
+                  if (!plan) {
+                    const slots = keyFields.map(([, column], i) => param(values[i] as ParamValue, column.valueType));
+                    const select = baseSelect(model, keyCondition(table, keyFields, slots), []);
+                    plan = gctx.executor.plan(await authorizeSelect(gctx, table, select), slots);
+                    byKeyPlans.keep(gctx, '', plan);
+                  }
+                  return (await gctx.executor.runPlan(plan, values, gctx.ctx)).rows[0] ?? null;
                 },
               }),
             }

@@ -368,6 +368,29 @@ describe.skipIf(!demoEngines().includes('pglite'))('authentication', () => {
       expect(mine.body).toEqual({ id: String(own?.id), customer_id: 1 });
     });
 
+    it('reads only its own orders over GraphQL too, request after request (no statement kept for one user serves another)', async () => {
+      const graphql = async <T>(customerId: number, query: string) => {
+        const res = await request<{ data?: T; errors?: unknown[] }>(users.server.url, '/api/v1/shop/_graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...bearer(await userToken({ customer_id: customerId, sub: `user-${customerId}` })) },
+          body: JSON.stringify({ query }),
+        });
+        expect(res.body.errors, res.text).toBeUndefined();
+        return res.body.data as T;
+      };
+      const [ownOf1, ownOf2] = [ordersOf(1)[0], ordersOf(2)[0]];
+      expect(ownOf1 && ownOf2).toBeDefined();
+      // The same text for both users, alternating: a statement kept from one must not answer the other.
+      for (const customerId of [1, 2, 1, 2]) {
+        const listed = await graphql<{ orders: { id: string; customer_id: number }[] }>(customerId, '{ orders(order_by: [{id: asc}], limit: 1000) { id customer_id } }');
+        expect(listed.orders).toEqual(ordersOf(customerId).map((o) => ({ id: String(o.id), customer_id: customerId })));
+        for (const order of [ownOf1, ownOf2]) {
+          const byKey = await graphql<{ orders_by_pk: { id: string } | null }>(customerId, `{ orders_by_pk(id: "${order?.id}") { id } }`);
+          expect(byKey.orders_by_pk).toEqual(order?.customer_id === customerId ? { id: String(order.id) } : null);
+        }
+      }
+    });
+
     it('may read nothing else, and is no admin', async () => {
       const token = bearer(await userToken());
       expectError(await users.get('/api/v1/shop/_table/customers', token), 403, 'forbidden', { role: 'customer' });

@@ -23,6 +23,7 @@ export function createMysqlDialect(capabilities: DialectCapabilities): Dialect {
     capabilities,
     introspect: (driver, options) => introspectMysql(driver, options),
     compile: (statement) => new MysqlWriter(capabilities).compile(statement),
+    compileTemplate: (statement, slots) => new MysqlWriter(capabilities).compileTemplate(statement, slots),
     createDecoder: createMysqlDecoder,
     mapError: mapMysqlError,
     compileSchemaChange: compileMysqlSchemaChange,

@@ -17,6 +17,7 @@ export function createPostgresDialect(): Dialect {
     capabilities: CAPABILITIES,
     introspect: (driver, options) => introspectPostgres(driver, options),
     compile: (statement) => new PostgresWriter(CAPABILITIES).compile(statement),
+    compileTemplate: (statement, slots) => new PostgresWriter(CAPABILITIES).compileTemplate(statement, slots),
     createDecoder: createPostgresDecoder,
     mapError: mapPostgresError,
     compileSchemaChange: compilePostgresSchemaChange,

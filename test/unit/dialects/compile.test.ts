@@ -505,3 +505,55 @@ describe('writes and calls', () => {
     expect(postgres.compile(statement).params).toEqual(['2024-03-01T23:30:00.123456+02:00']);
   });
 });
+
+describe('templates (compiled once, bound per run)', () => {
+  const id = param(1, 'integer');
+  const title = param('Dune', 'string');
+  const statement: Statement = {
+    kind: 'select',
+    from: books,
+    items: [columnItem(col('books', 'id'))],
+    where: {
+      kind: 'and',
+      items: [
+        { kind: 'compare', left: col('books', 'id'), op: '=', right: id },
+        { kind: 'compare', left: col('books', 'title'), op: '<>', right: title },
+        { kind: 'compare', left: col('books', 'price'), op: '>', right: param('1.00', 'decimal') },
+      ],
+    },
+    orderBy: [],
+  };
+
+  it('binds each run’s values in place of the slots and keeps every other parameter', () => {
+    for (const dialect of [postgres, mariadb, mysql8]) {
+      const template = dialect.compileTemplate(statement, [title, id]);
+      const compiled = dialect.compile(statement);
+      expect(template.sql).toBe(compiled.sql);
+      expect(template.bind(['Dune', 1])).toEqual(compiled);
+      expect(template.bind(['Emma', 7]).params).toEqual([7, 'Emma', '1.00']);
+      // The same text object every run: drivers find their prepared statement by it.
+      expect(template.bind(['Emma', 8]).sql).toBe(template.sql);
+    }
+  });
+
+  it('binds a slot everywhere it occurs, encoded as the dialect binds its type', () => {
+    const data = param({ a: 1 }, 'json');
+    const both: Statement = {
+      kind: 'select',
+      from: books,
+      items: [columnItem(col('books', 'id'))],
+      where: { kind: 'or', items: [{ kind: 'compare', left: col('books', 'id'), op: '=', right: id }, { kind: 'compare', left: col('books', 'author_id'), op: '=', right: id }] },
+      orderBy: [],
+    };
+    expect(postgres.compileTemplate(both, [id]).bind([5]).params).toEqual([5, 5]);
+    const withJson: Statement = { ...both, where: { kind: 'jsonContains', left: col('books', 'meta'), value: data, direction: 'contains' } };
+    expect(postgres.compileTemplate(withJson, [data]).bind([{ b: [2] }]).params).toEqual(['{"b":[2]}']);
+  });
+
+  it('refuses a slot the statement does not hold (it would run with its first value forever) and a wrong number of values', () => {
+    for (const dialect of [postgres, mariadb]) {
+      expect(() => dialect.compileTemplate(statement, [id, param(1, 'integer')])).toThrow(/slot does not occur/);
+      expect(() => dialect.compileTemplate(statement, [id]).bind([])).toThrow(/bound with 0 values/);
+    }
+  });
+});
