@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { AuthorizedSchemaChange, AuthorizedSql, AuthorizedStatement } from '../auth/apply-grant.js';
-import type { CompiledQuery, Dialect, Driver, Row, RowDecoder, SchemaStatement, StatementTemplate, TransactionDriver } from '../dialects/dialect.js';
+import type { CompiledQuery, Dialect, Driver, OutputColumn, Row, SchemaStatement, StatementTemplate, TransactionDriver } from '../dialects/dialect.js';
 import type { Param, ParamValue } from '../query/ir.js';
 import { ApiError, dbErrors, requestErrors, schemaErrors } from '../errors.js';
 import { outputColumns } from './output-columns.js';
@@ -33,7 +33,8 @@ export interface StatementPlan {
   readonly slots: readonly Param[];
   readonly dialect: Dialect;
   readonly template: StatementTemplate;
-  readonly decode: RowDecoder;
+  /** Its output columns: each run builds its decoder from them (a decoder may learn from its first row). */
+  readonly columns: readonly OutputColumn[];
 }
 
 /** What runs statements: the executor itself, or the scope of one transaction. */
@@ -77,7 +78,7 @@ export class Executor implements StatementRunner {
       slots,
       dialect: this.dialect,
       template: this.dialect.compileTemplate(statement, slots),
-      decode: this.dialect.createDecoder(outputColumns(statement)),
+      columns: outputColumns(statement),
     };
   }
 
@@ -85,7 +86,7 @@ export class Executor implements StatementRunner {
   runPlan(plan: StatementPlan, values: readonly ParamValue[], ctx: RequestContext): Promise<ExecuteResult> {
     // A plan made by another service's executor is recompiled for this one's dialect.
     const usable = plan.dialect === this.dialect ? plan : this.plan(plan.statement, plan.slots);
-    return this.runCompiled(this.driver, usable.template.bind(values), usable.decode, ctx);
+    return this.runCompiled(this.driver, usable.template.bind(values), usable.columns, ctx);
   }
 
   /** Runs `fn` in one transaction; statements run through the given scope share it. */
@@ -194,16 +195,17 @@ export class Executor implements StatementRunner {
   }
 
   private runOn(driver: Pick<Driver, 'query'>, statement: AuthorizedStatement, ctx: RequestContext): Promise<ExecuteResult> {
-    return this.runCompiled(driver, this.dialect.compile(statement), this.dialect.createDecoder(outputColumns(statement)), ctx);
+    return this.runCompiled(driver, this.dialect.compile(statement), outputColumns(statement), ctx);
   }
 
-  private async runCompiled(driver: Pick<Driver, 'query'>, compiled: CompiledQuery, decode: RowDecoder, ctx: RequestContext): Promise<ExecuteResult> {
+  private async runCompiled(driver: Pick<Driver, 'query'>, compiled: CompiledQuery, columns: readonly OutputColumn[], ctx: RequestContext): Promise<ExecuteResult> {
     ctx.countStatement();
-    const started = performance.now();
+    // Every statement of every request passes here: nothing is built for a debug line that is off.
+    const started = this.logger.isLevelEnabled('debug') ? performance.now() : undefined;
     try {
       const result = await driver.query(compiled, ctx.signal ? { signal: ctx.signal } : undefined);
-      const rows = result.rows.map(decode);
-      this.logger.debug({ requestId: ctx.requestId, sql: compiled.sql, ms: performance.now() - started, rows: rows.length }, 'statement');
+      const rows = result.rows.map(this.dialect.createDecoder(columns));
+      if (started !== undefined) this.logger.debug({ requestId: ctx.requestId, sql: compiled.sql, ms: performance.now() - started, rows: rows.length }, 'statement');
       return {
         rows,
         ...(result.affectedRows !== undefined ? { affectedRows: result.affectedRows } : {}),

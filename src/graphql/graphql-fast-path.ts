@@ -25,14 +25,16 @@ import { headerOf, sendText, type DataRequest, type DataResponse } from '../http
 /** A compiled query (graphql-jit's `CompiledQuery.query`). */
 export type RunCompiled = (root: unknown, context: unknown, variables: Record<string, unknown> | null | undefined) => Promise<ExecutionResult> | ExecutionResult;
 
-/** Operations per schema: a few hundred distinct ones is typical of an app; past this the oldest go. */
+/** Query texts per schema: a few hundred distinct ones is typical of an app; past this the oldest go. */
 const MAX_OPERATIONS_PER_SCHEMA = 1000;
 
-const keyOf = (query: string, operationName: string | null | undefined) => `${operationName ?? ''}\u0000${query}`;
-
-/** The operations yoga has parsed, validated and compiled, per schema object. */
+/**
+ * The operations yoga has parsed, validated and compiled, per schema object, by query text and then
+ * operation name (two lookups rather than one key joined from both: the text of every request is a
+ * fresh string, and a joined key would copy it before hashing it).
+ */
 export class KnownOperations {
-  readonly #bySchema = new WeakMap<GraphQLSchema, Map<string, RunCompiled>>();
+  readonly #bySchema = new WeakMap<GraphQLSchema, Map<string, Map<string, RunCompiled>>>();
 
   remember(schema: GraphQLSchema, query: string, operationName: string | null | undefined, run: RunCompiled): void {
     let operations = this.#bySchema.get(schema);
@@ -40,12 +42,17 @@ export class KnownOperations {
       operations = new Map();
       this.#bySchema.set(schema, operations);
     }
-    const key = keyOf(query, operationName);
-    if (!operations.has(key)) setBounded(operations, key, run, MAX_OPERATIONS_PER_SCHEMA);
+    let byName = operations.get(query);
+    if (!byName) {
+      byName = new Map();
+      setBounded(operations, query, byName, MAX_OPERATIONS_PER_SCHEMA);
+    }
+    const name = operationName ?? '';
+    if (!byName.has(name)) byName.set(name, run);
   }
 
   find(schema: GraphQLSchema, query: string, operationName: string | null | undefined): RunCompiled | undefined {
-    return this.#bySchema.get(schema)?.get(keyOf(query, operationName));
+    return this.#bySchema.get(schema)?.get(query)?.get(operationName ?? '');
   }
 }
 

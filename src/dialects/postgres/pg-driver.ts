@@ -60,14 +60,22 @@ function runNamed(client: pg.ClientBase, query: CompiledQuery, name: string): Pr
 }
 
 /** Runs `query` on `client`, as the prepared statement `name` when one is given. */
-async function runOn<R>(client: pg.ClientBase, query: CompiledQuery, name?: string): Promise<QueryResult<R>> {
+function submit(client: pg.ClientBase, query: CompiledQuery, name?: string): Promise<pg.QueryResult | pg.ResultBuilder> {
   // Type parsers are set on the client (postgresTypeParsers), not per query: pg forwards a per-query
   // `types` into its Parse message, which PGlite's adapter cannot serialise. Unnamed, text and values
   // are passed as two arguments: pg copies a config object property by property (descriptors and
   // all), a few µs of every request.
-  const result = name === undefined ? await client.query(query.sql, query.params as unknown[]) : await runNamed(client, query, name);
+  return name === undefined ? client.query(query.sql, query.params as unknown[]) : runNamed(client, query, name);
+}
+
+/** A pg result in the driver's terms: rows, and the affected row count of writes. */
+function resultOf<R>(result: pg.QueryResult | pg.ResultBuilder): QueryResult<R> {
   const rows = result.rows as R[];
   return WRITE_COMMANDS.has(result.command) && result.rowCount !== null ? { rows, affectedRows: result.rowCount } : { rows };
+}
+
+async function runOn<R>(client: pg.ClientBase, query: CompiledQuery): Promise<QueryResult<R>> {
+  return resultOf<R>(await submit(client, query));
 }
 
 async function* streamOn<R>(client: pg.ClientBase, query: CompiledQuery, chunkSize: number): AsyncGenerator<R[]> {
@@ -116,8 +124,29 @@ export class PgDriver implements Driver {
     return this.version;
   }
 
+  /**
+   * The hot path of every read: one async frame around the checkout, the cancellation hook and the
+   * run (what `withConnection` and `cancellable` do for transactions, without their promise layers).
+   */
   async query<R = Row>(query: CompiledQuery, options?: QueryOptions): Promise<QueryResult<R>> {
-    return this.withConnection(false, (connection) => this.cancellable(connection, options?.signal, () => this.runPrepared<R>(connection.client, query)));
+    const connection = await this.source.acquire();
+    const signal = options?.signal;
+    let onAbort: (() => void) | undefined;
+    let discard = false;
+    try {
+      if (signal) {
+        signal.throwIfAborted();
+        onAbort = () => void this.cancelOn(connection);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      return resultOf<R>(await this.runPrepared(connection.client, query));
+    } catch (error) {
+      discard = isConnectionError(error);
+      throw error;
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      connection.release(discard);
+    }
   }
 
   async *stream<R = Row>(query: CompiledQuery, chunkSize: number, options?: QueryOptions): AsyncIterable<R[]> {
@@ -158,18 +187,16 @@ export class PgDriver implements Driver {
   }
 
   /** Runs `query` as a named statement when it is one of the repeated ones (outside transactions only). */
-  private async runPrepared<R>(client: pg.ClientBase, query: CompiledQuery): Promise<QueryResult<R>> {
+  private runPrepared(client: pg.ClientBase, query: CompiledQuery): Promise<pg.QueryResult | pg.ResultBuilder> {
     const statements = this.statements;
     const name = statements?.nameOn(client, query.sql);
-    if (statements === undefined || name === undefined) return runOn<R>(client, query);
-    try {
-      return await runOn<R>(client, query, name);
-    } catch (error) {
+    if (statements === undefined || name === undefined) return submit(client, query);
+    return submit(client, query, name).catch((error: unknown) => {
       if (!isStalePreparedStatement(error)) throw error;
       // It failed at Bind, before anything ran: prepare it again on this connection.
       statements.forget(client, name);
-      return runOn<R>(client, query, statements.nameOn(client, query.sql));
-    }
+      return submit(client, query, statements.nameOn(client, query.sql));
+    });
   }
 
   /** `discard`: the connection must not be reused as it is (see `TransactionOptions.freshSessionAfter`). */
