@@ -90,7 +90,9 @@ export function contextOf(res: DataResponse): RequestContext {
 export function sendText(res: ServerResponse, status: number, text: string, headers?: Readonly<Record<string, string>>): void {
   res.statusCode = status;
   if (headers) for (const name in headers) res.setHeader(name, headers[name] as string);
-  res.setHeader('Content-Length', Buffer.byteLength(text));
+  // Node measures a body given whole to `end` and sends its Content-Length (measuring it here too
+  // costs a pass over every response's text), except for HEAD, which sends no body to measure.
+  if (res.req.method === 'HEAD') res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
 }
 

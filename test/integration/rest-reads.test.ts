@@ -286,6 +286,22 @@ describeEngines('REST reads', (fixture) => {
       await expectError('/api/v1/shop/_table/customer_order_summary/1', 400, 'noPrimaryKey');
     });
 
+    it('answers HEAD with the headers of GET, its Content-Length included', async () => {
+      // Reads whose body does not vary between two requests (a list's meta carries its timing).
+      for (const path of ['/api/v1/shop/_table/products/2', '/api/v1/shop/_table/products/987654']) {
+        const get = await fixture().get(path);
+        const head = await fixture().get(path, { method: 'HEAD' });
+        expect(head.status).toBe(get.status);
+        expect(head.text).toBe('');
+        expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+        // The length of GET's body in bytes (measured here, not taken from the header).
+        expect(Number(get.headers.get('content-length'))).toBe(Buffer.byteLength(get.text));
+        expect(head.headers.get('content-length')).toBe(get.headers.get('content-length'));
+      }
+      const list = await fixture().get('/api/v1/shop/_table/products?limit=3', { method: 'HEAD' });
+      expect(Number(list.headers.get('content-length'))).toBeGreaterThan(0);
+    });
+
     it('answers methods a path lacks with 405 and its Allow list, and unacceptable media types with 406', async () => {
       const post = await fixture().get<ErrorBody>('/api/v1/shop/_table', { method: 'POST' });
       expect(post.status).toBe(405);
