@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { DATABASE, META_DATABASE, MYSQL_ADMIN_URL, PG_ADMIN_URL, prepareEmptyPostgres, prepareMariadb, preparePostgres, truncateEvents } from './bench-database.js';
 import { median, runRound } from './load.js';
 import { pairedRatio } from './report.js';
-import { cpuTimeOf, ensurePostgraphileInstalled, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
+import { cpuTimeOf, ensurePostgraphileInstalled, NODE_22, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
 import { selectWorkloads } from './workloads.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,6 +40,7 @@ const optionsSchema = z.object({
   connections: positiveInt.default(10),
   'pool-size': positiveInt.default(10),
   'cpu-prof': z.string().optional(),
+  node: z.enum(['22', 'current']).default('current'),
 });
 
 const USAGE = `Usage: npm run bench:ab -- --workload NAME --target T [--target T …] [options]
@@ -51,7 +52,9 @@ const USAGE = `Usage: npm run bench:ab -- --workload NAME --target T [--target T
   --warmup S         warm-up seconds per target (default 2)
   --connections N    concurrent connections (default 10)
   --pool-size N      database connections per server (default 10)
-  --cpu-prof DIR     V8 CPU profiles of the Sluice builds and the baseline, in DIR/<target index>`;
+  --cpu-prof DIR     V8 CPU profiles of the Sluice builds and the baseline, in DIR/<target index>
+  --node 22|current  the Node.js of the Sluice builds and the baseline: the one running the bench (default),
+                     or PostGraphile's Node 22 binary (the same runtime as PostGraphile)`;
 
 /** CPU time so far of every database server process (PostgreSQL backends, mariadbd), by pid, in ms. */
 async function databaseCpuTimes(): Promise<Map<number, number>> {
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
       connections: { type: 'string' },
       'pool-size': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      node: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -129,6 +133,8 @@ async function main(): Promise<void> {
     if (workload.resetsEvents) await truncateEvents(options.engine, databaseUrl);
   };
 
+  if (options.node === '22') ensurePostgraphileInstalled(log);
+  const node = options.node === '22' ? NODE_22 : process.execPath;
   const targets: Target[] = [];
   try {
     for (const [index, name] of options.target.entries()) {
@@ -139,6 +145,7 @@ async function main(): Promise<void> {
             databaseUrl,
             poolSize: options['pool-size'],
             logDir,
+            node,
             ...(options['cpu-prof'] ? { cpuProfileDir: path.join(options['cpu-prof'], String(index)) } : {}),
           }),
         );
@@ -156,6 +163,7 @@ async function main(): Promise<void> {
             logDir,
             build: name,
             label: String(index),
+            node,
             ...(options['cpu-prof'] ? { cpuProfileDir: path.join(options['cpu-prof'], String(index)) } : {}),
           }),
         );
