@@ -19,7 +19,7 @@
  * A request without a plan scope builds its statement as before, and failures (a refused grant, a
  * bad value) are never kept: only statements that were authorized become plans.
  *
- * May import: executor, graphql-scalars (types).
+ * May import: executor, collections, graphql-scalars (types).
  */
 import { setBounded } from '../collections.js';
 import type { StatementPlan } from '../executor/executor.js';
