@@ -31,7 +31,7 @@ import { setBounded } from '../collections.js';
 import type { Config } from '../config/config-schema.js';
 import { authErrors, isApiError, type ApiError } from '../errors.js';
 import { clientIpOf, contextOf, presentedCredentialOf, routeParam, type DataRequest, type DataResponse, type Trust } from '../http/exchange.js';
-import type { RouteTable } from '../http/route-table.js';
+import type { RouteHandler } from '../http/route-table.js';
 import type { ServiceRegistry, ServiceSnapshot } from '../system/service-registry.js';
 import { callableRoutines, routineFields, routineGrantCacheKey, type RoutineAccess } from './graphql-functions.js';
 import { grantCacheKey } from './graphql-grants.js';
@@ -214,8 +214,11 @@ const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
 };
 
-/** Defines the `_graphql` route (any method: yoga answers GET, POST and the rest) on `router` and returns it. */
-export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable {
+/**
+ * The handler of the `_graphql` route (any method: yoga answers GET, POST and the rest). The HTTP
+ * layer imports this module on the first GraphQL request (see http/create-app.ts).
+ */
+export function graphqlHandler(deps: GraphqlDeps): RouteHandler {
   const { config } = deps;
   const limits: SchemaLimits = { maxLimit: config.limits.maxLimit, maxDepth: config.limits.filterMaxDepth, maxInList: config.limits.inListMaxSize };
   const cache = new SchemaCache(limits, deps.logger, { maxRecords: config.limits.maxRecordsPerWrite });
@@ -333,12 +336,12 @@ export function graphqlRoutes(deps: GraphqlDeps, router: RouteTable): RouteTable
     sendResult(res, result, mediaType);
   };
 
-  return router.all('/', async (req: DataRequest, res: DataResponse) => {
+  return async (req: DataRequest, res: DataResponse) => {
     await prepare(req, res);
     const params = fastRequestOf(req);
     const run = params && known.find(preparedOf(res).schema, params.query, params.operationName);
     const mediaType = run && acceptedMediaType(req);
     if (params && run && mediaType) return runKnown(req, res, params, run, mediaType);
     await yoga(req, res);
-  });
+  };
 }

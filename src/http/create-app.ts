@@ -20,7 +20,6 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { Config } from '../config/config-schema.js';
 import { requestErrors } from '../errors.js';
-import { graphqlRoutes } from '../graphql/graphql-handler.js';
 import { MCP_PATH, mcpConfigHandler, mcpRoutes } from '../mcp/mcp-http.js';
 import { schemaRoutes } from '../rest/schema-routes.js';
 import { openApiHandler, serviceDocRoutes } from '../openapi/openapi-routes.js';
@@ -39,7 +38,7 @@ import { healthRoutes } from './health.js';
 import { rateLimits } from './rate-limit.js';
 import { reportStatementCounts, requestContextMiddleware } from './request-context-middleware.js';
 import { requestLogMiddleware } from './request-log.js';
-import { RouteTable } from './route-table.js';
+import { lazyHandler, RouteTable } from './route-table.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -113,12 +112,15 @@ export function createApp(deps: AppDeps): SluiceApp {
 
   // `_table`, `_schema`, `_proc` and `_graphql`: served by the dispatcher, after the same middlewares as /api/v1.
   const dataDeps = { registry: deps.registry, authorizer: deps.authorizer, limits: deps.config.limits };
+  const graphqlDeps = { registry: deps.registry, authorizer: deps.authorizer, config: deps.config, logger: deps.logger, audit: deps.audit, trust };
   const dispatch = dataDispatcher({
     components: new Map([
       ['_table', tableRoutes(dataDeps, new RouteTable())],
       ['_schema', schemaRoutes(dataDeps, new RouteTable())],
       ['_proc', procRoutes(dataDeps, new RouteTable())],
-      ['_graphql', graphqlRoutes({ registry: deps.registry, authorizer: deps.authorizer, config: deps.config, logger: deps.logger, audit: deps.audit, trust }, new RouteTable())],
+      // GraphQL's libraries (yoga, Pothos, graphql-jit, graphql-armor: ~36 MiB of memory once imported)
+      // are loaded by the first GraphQL request, as MCP's SDK and PGlite are by their first use.
+      ['_graphql', new RouteTable().all('/', lazyHandler(async () => (await import('../graphql/graphql-handler.js')).graphqlHandler(graphqlDeps)))],
     ]),
     stages: [requestLog, requestContext, audit, cors, apiBody, authenticate, ...limits.api],
     onError: answerError,

@@ -34,6 +34,26 @@ export function decodeParam(value: string): string {
   }
 }
 
+/**
+ * A handler made on first use by `load` (which imports its module then), run directly for every
+ * request after it. A load that fails is tried again by the next request.
+ */
+export function lazyHandler(load: () => Promise<RouteHandler>): RouteHandler {
+  let loading: Promise<RouteHandler> | undefined;
+  let loaded: RouteHandler | undefined;
+  return (req, res) => {
+    if (loaded) return loaded(req, res);
+    loading ??= load().then(
+      (handler) => (loaded = handler),
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    );
+    return loading.then((handler) => handler(req, res));
+  };
+}
+
 export class RouteTable {
   readonly #routes: Route[] = [];
 
