@@ -25,7 +25,7 @@ export interface ExecuteResult {
 
 /**
  * An authorized statement compiled once and run many times (a resolver's plan, see
- * graphql/graphql-plans.ts): its template, whose slots take each run's values, and its row decoder.
+ * graphql/graphql-plans.ts): its template, whose slots take each run's values, and its output columns.
  * Only for statements whose text does not depend on the slots' values (`Dialect.compileTemplate`).
  */
 export interface StatementPlan {
@@ -84,9 +84,16 @@ export class Executor implements StatementRunner {
 
   /** Runs `plan` with `values` in its slots (in `slots` order), as `run` runs its statement. */
   runPlan(plan: StatementPlan, values: readonly ParamValue[], ctx: RequestContext): Promise<ExecuteResult> {
-    // A plan made by another service's executor is recompiled for this one's dialect.
-    const usable = plan.dialect === this.dialect ? plan : this.plan(plan.statement, plan.slots);
-    return this.runCompiled(this.driver, usable.template.bind(values), usable.columns, ctx);
+    let compiled: CompiledQuery;
+    let usable = plan;
+    try {
+      // A plan made by another service's executor is recompiled for this one's dialect.
+      if (plan.dialect !== this.dialect) usable = this.plan(plan.statement, plan.slots);
+      compiled = usable.template.bind(values);
+    } catch (error) {
+      return Promise.reject(error); // as `run` fails: a rejected promise, never a throw
+    }
+    return this.runCompiled(this.driver, compiled, usable.columns, ctx);
   }
 
   /** Runs `fn` in one transaction; statements run through the given scope share it. */
@@ -195,7 +202,13 @@ export class Executor implements StatementRunner {
   }
 
   private runOn(driver: Pick<Driver, 'query'>, statement: AuthorizedStatement, ctx: RequestContext): Promise<ExecuteResult> {
-    return this.runCompiled(driver, this.dialect.compile(statement), outputColumns(statement), ctx);
+    let compiled: CompiledQuery;
+    try {
+      compiled = this.dialect.compile(statement);
+    } catch (error) {
+      return Promise.reject(error); // a statement the dialect cannot write fails the promise, not the caller's frame
+    }
+    return this.runCompiled(driver, compiled, outputColumns(statement), ctx);
   }
 
   private async runCompiled(driver: Pick<Driver, 'query'>, compiled: CompiledQuery, columns: readonly OutputColumn[], ctx: RequestContext): Promise<ExecuteResult> {
