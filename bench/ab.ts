@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { DATABASE, META_DATABASE, MYSQL_ADMIN_URL, PG_ADMIN_URL, prepareEmptyPostgres, prepareMariadb, preparePostgres, truncateEvents } from './bench-database.js';
 import { median, runRound } from './load.js';
 import { pairedRatio } from './report.js';
-import { cpuTimeOf, ensurePostgraphileInstalled, NODE_22, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
+import { benchNode, cpuTimeOf, ensurePostgraphileInstalled, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
 import { selectWorkloads } from './workloads.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -133,8 +133,7 @@ async function main(): Promise<void> {
     if (workload.resetsEvents) await truncateEvents(options.engine, databaseUrl);
   };
 
-  if (options.node === '22') ensurePostgraphileInstalled(log);
-  const node = options.node === '22' ? NODE_22 : process.execPath;
+  const node = benchNode(options.node, log);
   const targets: Target[] = [];
   try {
     for (const [index, name] of options.target.entries()) {

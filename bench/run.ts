@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { DATABASE, META_DATABASE, MYSQL_ADMIN_URL, PG_ADMIN_URL, prepareEmptyPostgres, prepareMariadb, preparePostgres, truncateEvents, type BenchEngine } from './bench-database.js';
 import { median, runRound, statementsPerRequest, type LoadOptions, type RoundResult } from './load.js';
 import { memoryTable, resultsTable, type MemoryNote, type TargetResult, type WorkloadResult } from './report.js';
-import { ensurePostgraphileInstalled, memoryOf, NODE_22, nodeVersionOf, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
+import { benchNode, ensurePostgraphileInstalled, memoryOf, NODE_22, nodeVersionOf, startBaselineProcess, startPostgraphile, startSluice, type Target } from './targets.js';
 import { selectWorkloads, type TargetKind, type Workload } from './workloads.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -162,8 +162,7 @@ async function main(): Promise<void> {
     if (!existsSync(path.join(ROOT, file))) throw new Error(`${file} is missing: run the benchmark with \`npm run bench\`, which builds it`);
   }
   // PostGraphile always runs on Node 22; `--node 22` puts the other targets on the same runtime.
-  if (options.node === '22') ensurePostgraphileInstalled(log);
-  const node = options.node === '22' ? NODE_22 : process.execPath;
+  const node = benchNode(options.node, log);
   const nodeVersion = nodeVersionOf(node);
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-logs-'));
   const startedAt = new Date();

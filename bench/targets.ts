@@ -223,6 +223,16 @@ export const NODE_22 = path.join(POSTGRAPHILE_DIR, 'node_modules', 'node-linux-x
  * PostGraphile and its GraphiQL bundle weigh ~300 MB and the Node 22 binary ~190 MB, which Sluice's
  * own install and CI do not need.
  */
+/**
+ * The Node.js binary for the Sluice builds and the baseline: the one running the bench, or with
+ * `22` PostGraphile's Node 22 binary (installed first), so that every target runs on one runtime.
+ */
+export function benchNode(choice: '22' | 'current', log: (line: string) => void): string {
+  if (choice === 'current') return process.execPath;
+  ensurePostgraphileInstalled(log);
+  return NODE_22;
+}
+
 export function ensurePostgraphileInstalled(log: (line: string) => void): void {
   if (existsSync(NODE_22) && existsSync(path.join(POSTGRAPHILE_DIR, 'node_modules', 'postgraphile', 'package.json'))) return;
   log('installing PostGraphile v5 and Node 22 into bench/postgraphile (first run only)…');

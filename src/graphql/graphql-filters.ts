@@ -248,8 +248,12 @@ export function keyCondition(table: Table, keyFields: readonly (readonly [string
   return and(...items) ?? TRUE;
 }
 
+/** The key's values (`keyValues`) as parameters of their columns' types, in `keyFields` order. */
+export function keyParams(keyFields: readonly (readonly [string, Column])[], values: readonly ParamValue[]): Param[] {
+  return keyFields.map(([, column], i) => param(values[i] as ParamValue, column.valueType));
+}
+
 /** `T_by_pk(<key columns>)` arguments → the condition on the primary key. */
 export function keyToExpr(table: Table, keyFields: readonly (readonly [string, Column])[], args: BoolExp): Expr {
-  const values = keyValues(table, keyFields, args);
-  return keyCondition(table, keyFields, keyFields.map(([, column], i) => param(values[i] as ParamValue, column.valueType)));
+  return keyCondition(table, keyFields, keyParams(keyFields, keyValues(table, keyFields, args)));
 }

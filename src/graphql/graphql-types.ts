@@ -21,10 +21,10 @@ import type { Column, ScalarValueType, Table } from '../catalog/catalog-types.js
 import type { Row } from '../dialects/dialect.js';
 import { requestErrors } from '../errors.js';
 import { loadRelatedTo, type KeyedRelation, type RelationLoadSpec } from '../executor/relation-loader.js';
-import { and, columnItem, columnRef, param, tableRef } from '../query/ir-factories.js';
-import type { Expr, ParamValue, Select, SelectItem } from '../query/ir.js';
+import { and, columnItem, columnRef, tableRef } from '../query/ir-factories.js';
+import type { Expr, Select, SelectItem } from '../query/ir.js';
 import { connectionOf, planPage, type Connection, type ConnectionArgs, type PageInfo } from './graphql-connections.js';
-import { keyCondition, keyValues, ORDER_DIRECTIONS, orderAndDistinct, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits, type RelationScope } from './graphql-filters.js';
+import { keyCondition, keyParams, keyValues, ORDER_DIRECTIONS, orderAndDistinct, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits, type RelationScope } from './graphql-filters.js';
 import { authorizeSelect } from './graphql-grants.js';
 import { argumentsKey, FieldPlans } from './graphql-plans.js';
 import { jsonComparisonInput } from './graphql-json.js';
@@ -601,7 +601,7 @@ export function buildSchema(
                   const values = keyValues(table, keyFields, args as BoolExp);
                   let plan = byKeyPlans.find(gctx, '');
                   if (!plan) {
-                    const slots = keyFields.map(([, column], i) => param(values[i] as ParamValue, column.valueType));
+                    const slots = keyParams(keyFields, values);
                     const select = baseSelect(model, keyCondition(table, keyFields, slots), []);
                     plan = gctx.executor.plan(await authorizeSelect(gctx, table, select), slots);
                     byKeyPlans.keep(gctx, '', plan);
