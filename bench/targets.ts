@@ -223,6 +223,14 @@ export const NODE_22 = path.join(POSTGRAPHILE_DIR, 'node_modules', 'node-linux-x
  * PostGraphile and its GraphiQL bundle weigh ~300 MB and the Node 22 binary ~190 MB, which Sluice's
  * own install and CI do not need.
  */
+export function ensurePostgraphileInstalled(log: (line: string) => void): void {
+  if (existsSync(NODE_22) && existsSync(path.join(POSTGRAPHILE_DIR, 'node_modules', 'postgraphile', 'package.json'))) return;
+  log('installing PostGraphile v5 and Node 22 into bench/postgraphile (first run only)…');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: POSTGRAPHILE_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`npm ci in bench/postgraphile failed (${result.status ?? result.signal}); PostGraphile is needed by the GraphQL workloads (skip them with --only)`);
+}
+
 /**
  * The Node.js binary for the Sluice builds and the baseline: the one running the bench, or with
  * `22` PostGraphile's Node 22 binary (installed first), so that every target runs on one runtime.
@@ -231,14 +239,6 @@ export function benchNode(choice: '22' | 'current', log: (line: string) => void)
   if (choice === 'current') return process.execPath;
   ensurePostgraphileInstalled(log);
   return NODE_22;
-}
-
-export function ensurePostgraphileInstalled(log: (line: string) => void): void {
-  if (existsSync(NODE_22) && existsSync(path.join(POSTGRAPHILE_DIR, 'node_modules', 'postgraphile', 'package.json'))) return;
-  log('installing PostGraphile v5 and Node 22 into bench/postgraphile (first run only)…');
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: POSTGRAPHILE_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) throw new Error(`npm ci in bench/postgraphile failed (${result.status ?? result.signal}); PostGraphile is needed by the GraphQL workloads (skip them with --only)`);
 }
 
 export interface PostgraphileTargetOptions {
