@@ -44,7 +44,7 @@ const optionsSchema = z.object({
 });
 
 const USAGE = `Usage: npm run bench:ab -- --workload NAME --target T [--target T …] [options]
-  --workload NAME    one workload of npm run bench (list, by-pk, filter, nested, insert, gql-list, gql-by-pk, gql-nested)
+  --workload NAME    one workload of npm run bench (list, by-pk, filter, nested, insert, gql-list, gql-by-pk, gql-filter, gql-nested)
   --target T         baseline, postgraphile, or a folder inside the repository holding a Sluice build (cli/main.js); the first is the reference
   --engine E         postgres (default) or mariadb
   --rounds N         rounds per target, alternating (default 6)

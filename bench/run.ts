@@ -52,7 +52,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --rounds N         measured rounds per target, alternating targets (default 3)
   --warmup S         warm-up seconds per target and workload (default 2)
   --only NAMES       workloads to run, comma-separated or repeated: list, by-pk, filter, nested, insert,
-                     gql-list, gql-by-pk, gql-nested (GraphQL, PostgreSQL only; against PostGraphile v5 on Node 22)
+                     gql-list, gql-by-pk, gql-filter, gql-nested (GraphQL, PostgreSQL only; against PostGraphile v5 on Node 22)
   --engine E         postgres or mariadb (repeatable; default both)
   --pool-size N      database connections per server (default 10, Sluice's default)
   --json FILE        also write the results as JSON

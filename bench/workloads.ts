@@ -66,6 +66,7 @@ export const customerId = (i: number) => 1 + ((i * 7919) % 500);
 
 const LIST_LIMIT = 25;
 const NESTED_PARENTS = 20;
+const FILTER_LIMIT = 25;
 export const INSERT_BATCH = 100;
 
 /** The body of every batch insert: 100 events (ids and created_at come from the database). */
@@ -92,6 +93,7 @@ function withoutServerSet(rows: unknown[]): unknown[] {
 
 const GRAPHQL_TARGETS: readonly TargetKind[] = ['sluice', 'postgraphile', 'baseline'];
 
+const ORDER_FIELDS = 'id customer_id status placed_at shipped_at total shipping_address notes';
 const PRODUCT_FIELDS = 'id sku name description category_id price weight_kg is_active attributes released_on updated_at';
 const CUSTOMER_FIELDS = 'id uuid email full_name tier marketing_opt_in preferences tags birth_date avatar created_at';
 const AUTHOR_FIELDS = 'id name email joined_at';
@@ -105,11 +107,11 @@ const camel = (fields: string) =>
     .map((f) => (f === 'id' ? 'rowId' : f.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())))
     .join(' ');
 
-function graphqlCall(target: TargetKind, query: string): HttpCall {
+function graphqlCall(target: TargetKind, query: string, variables?: Readonly<Record<string, unknown>>): HttpCall {
   return {
     method: 'POST',
     path: target === 'sluice' ? `/api/v1/${SERVICE}/_graphql` : '/graphql',
-    body: JSON.stringify({ query }),
+    body: JSON.stringify(variables ? { query, variables } : { query }),
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
   };
 }
@@ -175,6 +177,31 @@ function graphqlWorkloads(): Workload[] {
                 : `{ customerByRowId(rowId: ${customerId(i)}) { ${camel(CUSTOMER_FIELDS)} } }`,
             ),
       rows: (target, body) => idTree([target === 'baseline' ? body : graphqlData(body)[target === 'sluice' ? 'customers_by_pk' : 'customerByRowId']], []),
+    },
+    {
+      name: 'gql-filter',
+      surface: 'graphql',
+      description: `GraphQL: one customer's latest ${FILTER_LIMIT} orders, the customer a variable (varies over 500)`,
+      note: 'no target in the issue: the read apps make most, a list filtered by a variable whose value changes from request to request',
+      engines: ['postgres'],
+      targets: GRAPHQL_TARGETS,
+      expectedStatus: 200,
+      request: (target, i) =>
+        target === 'baseline'
+          ? { method: 'GET', path: `/customers/${customerId(i)}/orders?limit=${FILTER_LIMIT}` }
+          : target === 'sluice'
+            ? graphqlCall(
+                target,
+                `query CustomerOrders($customer: Int!) { orders(where: {customer_id: {_eq: $customer}}, order_by: [{id: desc}], limit: ${FILTER_LIMIT}) { ${ORDER_FIELDS} } }`,
+                { customer: customerId(i) },
+              )
+            : graphqlCall(
+                target,
+                `query CustomerOrders($customer: Int!) { allOrders(condition: {customerId: $customer}, orderBy: PRIMARY_KEY_DESC, first: ${FILTER_LIMIT}) { nodes { ${camel(ORDER_FIELDS)} } } }`,
+                { customer: customerId(i) },
+              ),
+      rows: (target, body) =>
+        idTree(target === 'baseline' ? resource(body) : target === 'sluice' ? (graphqlData(body).orders as unknown[]) : (graphqlData(body).allOrders as { nodes: unknown[] }).nodes, []),
     },
     {
       name: 'gql-nested',

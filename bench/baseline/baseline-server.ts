@@ -9,6 +9,7 @@
  * Endpoints (fixed shapes; see bench/workloads.ts for what Sluice is asked for the same data):
  *   GET  /products?limit=N           first N products by id             {"resource": [...], "meta": {...}}
  *   GET  /customers/{id}             one customer                       the row
+ *   GET  /customers/{id}/orders?limit=N  the customer's latest N orders (by id)
  *   GET  /orders/recent-paid         50 paid/shipped orders ≥ 100.00, newest first
  *   GET  /authors/tree?limit=N       first N authors, each with its posts, each with its comments
  *   POST /events                     {"resource": [{name, amount, payload}, ...]} → the created rows (201)
@@ -46,6 +47,7 @@ interface Answer {
 interface Backend {
   products(query: Query, limit: number): Promise<Row[]>;
   customer(query: Query, id: number): Promise<Row | undefined>;
+  customerOrders(query: Query, customerId: number, limit: number): Promise<Row[]>;
   recentPaidOrders(query: Query): Promise<Row[]>;
   /** Authors → posts → comments: one statement per level, children grouped in JS. */
   authorTree(query: Query, limit: number): Promise<Row[]>;
@@ -108,6 +110,7 @@ function postgresBackend(url: string, poolSize: number): Backend {
   return {
     products: (query, limit) => query(`SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY id LIMIT $1`, [limit]),
     customer: async (query, id) => (await query(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE id = $1`, [id]))[0],
+    customerOrders: (query, customerId, limit) => query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE customer_id = $1 ORDER BY id DESC LIMIT $2`, [customerId, limit]),
     recentPaidOrders: (query) =>
       query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE status IN ('paid', 'shipped') AND total >= $1 ORDER BY placed_at DESC, id LIMIT 50`, ['100']),
     authorTree: async (query, limit) => {
@@ -152,6 +155,15 @@ function bool(value: unknown): unknown {
   return value === null ? null : value === 1 || value === '1' || value === true;
 }
 
+function fixOrders(rows: Row[]): Row[] {
+  for (const row of rows) {
+    row.placed_at = isoFromMysqlUtc(row.placed_at);
+    row.shipped_at = isoFromMysqlUtc(row.shipped_at);
+    row.shipping_address = json(row.shipping_address);
+  }
+  return rows;
+}
+
 function mariadbBackend(url: string, poolSize: number): Backend {
   const pool = mysql.createPool({
     uri: url,
@@ -186,15 +198,9 @@ function mariadbBackend(url: string, poolSize: number): Backend {
       row.created_at = isoFromMysqlUtc(row.created_at);
       return row;
     },
-    recentPaidOrders: async (query) => {
-      const rows = await query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE status IN ('paid', 'shipped') AND total >= ? ORDER BY placed_at DESC, id LIMIT 50`, ['100']);
-      for (const row of rows) {
-        row.placed_at = isoFromMysqlUtc(row.placed_at);
-        row.shipped_at = isoFromMysqlUtc(row.shipped_at);
-        row.shipping_address = json(row.shipping_address);
-      }
-      return rows;
-    },
+    customerOrders: async (query, customerId, limit) => fixOrders(await query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE customer_id = ? ORDER BY id DESC LIMIT ?`, [customerId, limit])),
+    recentPaidOrders: async (query) =>
+      fixOrders(await query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE status IN ('paid', 'shipped') AND total >= ? ORDER BY placed_at DESC, id LIMIT 50`, ['100'])),
     authorTree: async (query, limit) => {
       const authors = await query(`SELECT ${AUTHOR_COLUMNS} FROM bench_authors ORDER BY id LIMIT ?`, [limit]);
       for (const row of authors) row.joined_at = isoFromMysqlUtc(row.joined_at);
@@ -249,6 +255,11 @@ async function route(backend: Backend, query: Query, req: http.IncomingMessage):
     if (path === '/products') {
       const limit = limitOf(url.searchParams, 25);
       return { status: 200, body: list(await backend.products(query, limit), limit) };
+    }
+    const customerOrders = /^\/customers\/(\d+)\/orders$/.exec(path);
+    if (customerOrders) {
+      const limit = limitOf(url.searchParams, 25);
+      return { status: 200, body: list(await backend.customerOrders(query, Number(customerOrders[1]), limit), limit) };
     }
     if (path.startsWith('/customers/')) {
       const id = Number(path.slice('/customers/'.length));

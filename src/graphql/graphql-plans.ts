@@ -12,35 +12,46 @@
  *   map; plans are kept per scope, weakly, so a view built for one request only (a role whose row
  *   filters read the caller's claims) takes its plans along when it goes;
  * - the field's arguments: by-key reads bind them (the key's values are the plan's slots, which the
- *   statement's text does not depend on); list reads keep a plan per distinct argument values,
- *   since `where` values can shape the text (an `_in` list's length, `_is_null`);
+ *   statement's text does not depend on). List reads keep a plan per statement shape (see
+ *   query/statement-shape.ts: the statement its arguments make, values left out), whose slots take
+ *   each request's values: arguments that differ only in values (a variable's value, most often)
+ *   share one plan, while those that shape the text (an `_in` list's length, `_is_null`, `limit`)
+ *   get their own. In front of that, the arguments seen last are remembered with their plan and
+ *   values, so that repeating them builds no statement at all;
  * - the dialect: a plan is compiled again if another executor's dialect meets it (Executor.runPlan).
  *
  * A request without a plan scope builds its statement as before, and failures (a refused grant, a
  * bad value) are never kept: only statements that were authorized become plans.
  *
- * May import: executor, collections, graphql-scalars (types).
+ * May import: executor, query, collections, graphql-scalars (types).
  */
 import { setBounded } from '../collections.js';
 import type { StatementPlan } from '../executor/executor.js';
+import type { ParamValue } from '../query/ir.js';
 import type { GraphqlContext } from './graphql-scalars.js';
 
 /** Plans per field and caller view: a screen's few distinct reads of a table fit many times over. */
 const MAX_PLANS_PER_VIEW = 100;
 
-/** The plans of one field, by caller view (`GraphqlContext.planScope`) and key. */
-export class FieldPlans {
-  readonly #byScope = new WeakMap<object, Map<string, StatementPlan>>();
+/** A list read's arguments as the plan of their statement's shape and the values its slots take. */
+export interface BoundPlan {
+  readonly plan: StatementPlan;
+  readonly values: readonly ParamValue[];
+}
+
+/** The plans of one field (or what it keeps with them), by caller view (`GraphqlContext.planScope`) and key. */
+export class FieldPlans<Kept = StatementPlan> {
+  readonly #byScope = new WeakMap<object, Map<string, Kept>>();
 
   constructor(private readonly maxPerView: number = MAX_PLANS_PER_VIEW) {}
 
   /** The plan kept for `key` under the request's view, if any. */
-  find(gctx: GraphqlContext, key: string): StatementPlan | undefined {
+  find(gctx: GraphqlContext, key: string): Kept | undefined {
     return gctx.planScope ? this.#byScope.get(gctx.planScope)?.get(key) : undefined;
   }
 
   /** Keeps `plan` for `key` under the request's view (nothing without a view); the oldest go past the bound. */
-  keep(gctx: GraphqlContext, key: string, plan: StatementPlan): void {
+  keep(gctx: GraphqlContext, key: string, plan: Kept): void {
     const scope = gctx.planScope;
     if (!scope) return;
     let plans = this.#byScope.get(scope);

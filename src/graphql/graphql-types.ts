@@ -22,11 +22,12 @@ import type { Row } from '../dialects/dialect.js';
 import { requestErrors } from '../errors.js';
 import { loadRelatedTo, type KeyedRelation, type RelationLoadSpec } from '../executor/relation-loader.js';
 import { and, columnItem, columnRef, tableRef } from '../query/ir-factories.js';
-import type { Expr, Select, SelectItem } from '../query/ir.js';
+import type { Expr, Select, SelectItem, TableRef } from '../query/ir.js';
+import { statementShape } from '../query/statement-shape.js';
 import { connectionOf, planPage, type Connection, type ConnectionArgs, type PageInfo } from './graphql-connections.js';
 import { keyCondition, keyParams, keyValues, ORDER_DIRECTIONS, orderAndDistinct, whereToExpr, type BoolExp, type ColumnFields, type FilterLimits, type RelationScope } from './graphql-filters.js';
 import { authorizeSelect } from './graphql-grants.js';
-import { argumentsKey, FieldPlans } from './graphql-plans.js';
+import { argumentsKey, FieldPlans, type BoundPlan } from './graphql-plans.js';
 import { jsonComparisonInput } from './graphql-json.js';
 import { enumValueName, fieldName, tableTypeName } from './graphql-names.js';
 import { manyToManyRows, relationAggregate, relationScope, usableRelations, type ManyToMany } from './graphql-relations.js';
@@ -68,6 +69,9 @@ export interface TableModel {
   readonly keyVisible: boolean;
   /** SQL names of the shown columns. */
   readonly shown: ReadonlySet<string>;
+  /** What every read of the table selects from and selects: the shown columns (made once: reads build no copies). */
+  readonly from: TableRef;
+  readonly items: readonly SelectItem[];
 }
 
 interface ListArgs {
@@ -101,8 +105,8 @@ function checkedOffset(offset: number | null | undefined): number | undefined {
 function baseSelect(model: TableModel, where: Expr | undefined, orderBy: Select['orderBy'], distinctOn?: Select['distinctOn']): Select {
   return {
     kind: 'select',
-    from: tableRef(model.table),
-    items: model.columns.map((c) => columnItem(columnRef(model.table, c))),
+    from: model.from,
+    items: model.items,
     ...(where ? { where } : {}),
     orderBy,
     ...(distinctOn ? { distinctOn } : {}),
@@ -160,7 +164,16 @@ export function buildSchema(
     if (columns.length === 0) continue;
     const keyVisible = table.primaryKey.length > 0 && table.primaryKey.every((k) => visible === 'all' || visible.has(k));
     const shown = new Set(columns.map((c) => c.name));
-    const model: TableModel = { table, typeName: tableTypeName(table.name), columns, fields: new Map(columns.map((c) => [fieldName(c.name), c])), keyVisible, shown };
+    const model: TableModel = {
+      table,
+      typeName: tableTypeName(table.name),
+      columns,
+      fields: new Map(columns.map((c) => [fieldName(c.name), c])),
+      keyVisible,
+      shown,
+      from: tableRef(table),
+      items: Object.freeze(columns.map((c) => columnItem(columnRef(table, c)))),
+    };
     models.set(name, model);
     for (const suffix of ['', '_bool_exp', '_order_by', '_aggregate', '_aggregate_fields', '_sum_fields', '_avg_fields', '_min_fields', '_max_fields', '_select_column', '_connection', '_edge']) {
       typeNames.add(`${model.typeName}${suffix}`);
@@ -269,29 +282,41 @@ export function buildSchema(
     return baseSelect(model, where, orderBy, distinctOn);
   };
 
-  /** The list reads' plans per table (`T` and `T_aggregate.nodes` read the same statements). */
-  const listPlans = new Map<TableModel, FieldPlans>();
+  /**
+   * The list reads' plans per table (`T` and `T_aggregate.nodes` read the same statements): by
+   * statement shape, and in front of them the plan and values of the arguments seen last.
+   */
+  const listPlans = new Map<TableModel, { readonly byShape: FieldPlans; readonly byArguments: FieldPlans<BoundPlan> }>();
 
-  /** Rows of `model` for a list read: the plan kept for these arguments, or a new one. */
+  /** Rows of `model` for a list read: the plan of its statement's shape (kept, or made now), its values bound. */
   const listRows = async (gctx: GraphqlContext, model: TableModel, args: ListArgs): Promise<Row[]> => {
     let plans = listPlans.get(model);
     if (!plans) {
-      plans = new FieldPlans();
+      plans = { byShape: new FieldPlans(), byArguments: new FieldPlans() };
       listPlans.set(model, plans);
     }
     const key = gctx.planScope ? argumentsKey(args) : '';
-    let plan = plans.find(gctx, key);
-    if (!plan) {
+    let bound = plans.byArguments.find(gctx, key);
+    if (!bound) {
       const offset = checkedOffset(args.offset);
       const select: Select = {
         ...listSelect(model, args),
         limit: checkedLimit(args.limit, limits.maxLimit),
         ...(offset !== undefined ? { offset } : {}),
       };
-      plan = gctx.executor.plan(await authorizeSelect(gctx, model.table, select));
-      plans.keep(gctx, key, plan);
+      // What it selects, and from where, is the model's own (baseSelect) in every list read of it, and
+      // the plans are kept per model: the shape of the rest is the statement's (and a shorter key).
+      if (select.items !== model.items || select.from !== model.from) throw new Error(`a list read of ${model.table.name} selects other than its model's items`);
+      const shape = statementShape({ ...select, from: undefined, items: undefined });
+      let plan = plans.byShape.find(gctx, shape.key);
+      if (!plan) {
+        plan = gctx.executor.plan(await authorizeSelect(gctx, model.table, select), shape.slots);
+        plans.byShape.keep(gctx, shape.key, plan);
+      }
+      bound = { plan, values: shape.slots.map((slot) => slot.value) };
+      plans.byArguments.keep(gctx, key, bound);
     }
-    return (await gctx.executor.runPlan(plan, [], gctx.ctx)).rows;
+    return (await gctx.executor.runPlan(bound.plan, bound.values, gctx.ctx)).rows;
   };
 
   /** Rows related to `parent`; the loader turns the calls of all parents of a level into one statement. */

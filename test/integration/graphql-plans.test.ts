@@ -1,7 +1,8 @@
 /**
  * Statement plans of GraphQL read fields (src/graphql/graphql-plans.ts) over real HTTP on every
  * engine: a by-key read binds each request's key to one kept statement, a list read keeps one per
- * distinct arguments, and callers whose grants differ never share one. Every answer is checked
+ * statement shape (its arguments' values bound per request, inline or as variables, while arguments
+ * that shape the SQL get plans of their own), and callers whose grants differ never share one. Every answer is checked
  * against the REST API reading the same rows as the same caller; whether a plan was made is read from
  * `Executor.plan` calls.
  */
@@ -69,23 +70,70 @@ describeEngines('GraphQL statement plans', (fixture) => {
     expect(refused.body.data?.orders_by_pk ?? null).toBeNull();
   });
 
-  it('keeps a plan per distinct list arguments, each answering its own rows', async () => {
+  it('reads list arguments that differ only in values through one plan, the values bound per request', async () => {
     const query = 'query ($min: numeric!) { products(where: {price: {_gt: $min}}, order_by: [{id: asc}], limit: 500) { id price } }';
     const expectedAbove = (min: string) => rest('products', { fields: 'id,price', filter: `price > ${min}`, order: 'id asc', limit: '500' });
     const prices = (await rest('products', { fields: 'price', order: 'price asc', limit: '500' })).map((row) => String(row.price));
-    const [lowMin, highMin] = [prices[Math.floor(prices.length / 4)] as string, prices[Math.floor((prices.length * 3) / 4)] as string];
-    const [low, high] = [await expectedAbove(lowMin), await expectedAbove(highMin)];
-    expect(low.length).toBeGreaterThan(high.length);
-    expect(high.length).toBeGreaterThan(0);
+    const mins = [1, 2, 3].map((quarter) => prices[Math.floor((prices.length * quarter) / 4)] as string);
+    const expected = await Promise.all(mins.map(expectedAbove));
+    expect(expected[0]?.length).toBeGreaterThan(expected[2]?.length ?? 0);
+    expect(expected[2]?.length).toBeGreaterThan(0);
     const before = planned.mock.calls.length;
-    expect((await data<{ products: Row[] }>(query, { min: lowMin })).products).toEqual(low);
-    expect((await data<{ products: Row[] }>(query, { min: highMin })).products).toEqual(high);
-    expect(planned.mock.calls.length).toBe(before + 2);
-    for (let i = 0; i < 3; i++) {
-      expect((await data<{ products: Row[] }>(query, { min: lowMin })).products).toEqual(low);
-      expect((await data<{ products: Row[] }>(query, { min: highMin })).products).toEqual(high);
+    // Back and forth, as a variable and inline, so that a value kept from an earlier request would show.
+    for (const i of [0, 1, 0, 2, 1, 2]) {
+      expect((await data<{ products: Row[] }>(query, { min: mins[i] })).products).toEqual(expected[i]);
+      const inline = `{ products(where: {price: {_gt: "${mins[i] as string}"}}, order_by: [{id: asc}], limit: 500) { id price } }`;
+      expect((await data<{ products: Row[] }>(inline)).products).toEqual(expected[i]);
     }
-    expect(planned.mock.calls.length).toBe(before + 2);
+    expect(planned.mock.calls.length).toBe(before + 1);
+  });
+
+  it('binds the values inside boolean operators and relationship filters too', async () => {
+    const query = `query ($min: numeric!, $customer: Int!, $skip: [bigint!]!) {
+      orders(where: {_and: [{_or: [{total: {_gte: $min}}, {customer: {id: {_eq: $customer}}}]}, {_not: {id: {_in: $skip}}}]}, order_by: [{id: asc}], limit: 200) { id total customer_id }
+    }`;
+    const orders = await rest('orders', { fields: 'id,customer_id', order: 'id asc', limit: '4' });
+    expect(orders.length).toBe(4);
+    const cases = [
+      { min: '900', customer: Number(orders[0]?.customer_id), skip: [String(orders[0]?.id), String(orders[1]?.id)] },
+      { min: '700', customer: Number(orders[2]?.customer_id), skip: [String(orders[3]?.id), String(orders[2]?.id)] },
+    ];
+    const before = planned.mock.calls.length;
+    for (const c of [...cases, ...cases]) {
+      const expected = await rest('orders', {
+        fields: 'id,total,customer_id',
+        filter: `(total >= ${c.min} or customer_id = ${c.customer}) and id not in (${c.skip.join(', ')})`,
+        order: 'id asc',
+        limit: '200',
+      });
+      expect(expected.length).toBeGreaterThan(0);
+      expect((await data<{ orders: Row[] }>(query, c)).orders).toEqual(expected);
+    }
+    expect(planned.mock.calls.length).toBe(before + 1);
+  });
+
+  it('gives list arguments that shape the SQL plans of their own, each answering its own rows', async () => {
+    const ids = (await rest('products', { fields: 'id', order: 'id asc', limit: '6' })).map((row) => Number(row.id));
+    expect(ids.length).toBe(6);
+    const inList = (values: readonly number[]) => `{ products(where: {id: {_in: [${values.join(', ')}]}}, order_by: [{id: asc}]) { id sku } }`;
+    const nulls = (isNull: boolean) => `{ products(where: {updated_at: {_is_null: ${String(isNull)}}}, order_by: [{id: asc}], limit: 7) { id sku } }`;
+    const limited = (limit: number, min: number) => `{ products(where: {id: {_gte: ${min}}}, order_by: [{id: asc}], limit: ${limit}) { id sku } }`;
+    const cases: readonly (readonly [query: string, filter: Record<string, string>])[] = [
+      [inList(ids.slice(0, 2)), { filter: `id in (${ids.slice(0, 2).join(', ')})` }],
+      [inList(ids.slice(0, 3)), { filter: `id in (${ids.slice(0, 3).join(', ')})` }],
+      [inList(ids.slice(3, 5)), { filter: `id in (${ids.slice(3, 5).join(', ')})` }], // the first one's shape
+      [nulls(true), { filter: 'updated_at is null', limit: '7' }],
+      [nulls(false), { filter: 'updated_at is not null', limit: '7' }],
+      [limited(2, ids[1] as number), { filter: `id >= ${ids[1] as number}`, limit: '2' }],
+      [limited(3, ids[1] as number), { filter: `id >= ${ids[1] as number}`, limit: '3' }],
+      [limited(2, ids[4] as number), { filter: `id >= ${ids[4] as number}`, limit: '2' }], // the first limit's shape
+    ];
+    const before = planned.mock.calls.length;
+    for (const [query, params] of [...cases, ...cases]) {
+      const expected = await rest('products', { fields: 'id,sku', order: 'id asc', ...params });
+      expect((await data<{ products: Row[] }>(query)).products, query).toEqual(expected);
+    }
+    expect(planned.mock.calls.length).toBe(before + 6);
   });
 
   describe('callers with different grants', () => {

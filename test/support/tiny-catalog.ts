@@ -6,7 +6,9 @@
 import type { RawCatalog, RawColumn, RawConstraint } from '../../src/catalog/raw-catalog.js';
 import type { ValueType } from '../../src/catalog/catalog-types.js';
 import { buildCatalog } from '../../src/catalog/build-catalog.js';
-import type { Catalog } from '../../src/catalog/catalog-types.js';
+import type { Catalog, Table } from '../../src/catalog/catalog-types.js';
+import { columnRef } from '../../src/query/ir-factories.js';
+import type { ColumnRef } from '../../src/query/ir.js';
 
 function col(table: string, name: string, position: number, valueType: ValueType, extra: Partial<RawColumn> = {}): RawColumn {
   return {
@@ -104,4 +106,19 @@ export const TINY_RAW: RawCatalog = {
 
 export function tinyCatalog(): Catalog {
   return buildCatalog(TINY_RAW, 'lib');
+}
+
+/** A table of `catalog` by name (a name it lacks fails the test). */
+export function tableOf(catalog: Catalog, name: string): Table {
+  const table = catalog.tables.get(name);
+  if (!table) throw new Error(`no table ${name}`);
+  return table;
+}
+
+/** A reference to a column of `catalog` (a name it lacks fails the test). */
+export function columnOf(catalog: Catalog, tableName: string, name: string): ColumnRef {
+  const table = tableOf(catalog, tableName);
+  const column = table.columnsByName.get(name);
+  if (!column) throw new Error(`no column ${tableName}.${name}`);
+  return columnRef(table, column);
 }

@@ -7,25 +7,18 @@ import type { Table } from '../../../src/catalog/catalog-types.js';
 import type { CompiledQuery } from '../../../src/dialects/dialect.js';
 import { createMysqlDialect, mysqlCapabilities } from '../../../src/dialects/mysql/mysql-dialect.js';
 import { createPostgresDialect } from '../../../src/dialects/postgres/postgres-dialect.js';
-import { columnItem, columnRef, escapeLikePattern, orderBy, param, tableRef, userLikePattern } from '../../../src/query/ir-factories.js';
+import { columnItem, escapeLikePattern, orderBy, param, tableRef, userLikePattern } from '../../../src/query/ir-factories.js';
 import type { ColumnRef, Expr, Statement } from '../../../src/query/ir.js';
 import { relatedColumn, relationExists } from '../../../src/query/relation-paths.js';
-import { tinyCatalog } from '../../support/tiny-catalog.js';
+import { columnOf, tableOf, tinyCatalog } from '../../support/tiny-catalog.js';
 
 const catalog = tinyCatalog();
 const postgres = createPostgresDialect();
 const mariadb = createMysqlDialect(mysqlCapabilities('mariadb', '10.11.6-MariaDB'));
 const mysql8 = createMysqlDialect(mysqlCapabilities('mysql', '8.0.36'));
 
-function table(name: string): Table {
-  const t = catalog.tables.get(name);
-  if (!t) throw new Error(name);
-  return t;
-}
-function col(tableName: string, name: string): ColumnRef {
-  const t = table(tableName);
-  return columnRef(t, t.columnsByName.get(name)!);
-}
+const table = (name: string): Table => tableOf(catalog, name);
+const col = (tableName: string, name: string): ColumnRef => columnOf(catalog, tableName, name);
 
 function testSql(statement: Statement, expected: { postgres: CompiledQuery; mysql: CompiledQuery; mysql8?: CompiledQuery }) {
   expect(postgres.compile(statement)).toEqual(expected.postgres);
