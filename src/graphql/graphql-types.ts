@@ -283,6 +283,23 @@ export function buildSchema(
   };
 
   /**
+   * A read of `model` (`select`, made by `baseSelect`) as the plan of its statement's shape, kept in
+   * `plans` under the caller's view or made now, and the values its slots take.
+   */
+  const shapedPlan = async (gctx: GraphqlContext, plans: FieldPlans, model: TableModel, select: Select): Promise<BoundPlan> => {
+    // What it selects, and from where, is the model's own in every read of it, and plans are kept per
+    // model: the shape of the rest is the statement's (and a much shorter key).
+    if (select.items !== model.items || select.from !== model.from) throw new Error(`a read of ${model.table.name} selects other than its model's items`);
+    const shape = statementShape({ ...select, from: undefined, items: undefined });
+    let plan = plans.find(gctx, shape.key);
+    if (!plan) {
+      plan = gctx.executor.plan(await authorizeSelect(gctx, model.table, select), shape.slots);
+      plans.keep(gctx, shape.key, plan);
+    }
+    return { plan, values: shape.slots.map((slot) => slot.value) };
+  };
+
+  /**
    * The list reads' plans per table (`T` and `T_aggregate.nodes` read the same statements): by
    * statement shape, and in front of them the plan and values of the arguments seen last.
    */
@@ -304,16 +321,7 @@ export function buildSchema(
         limit: checkedLimit(args.limit, limits.maxLimit),
         ...(offset !== undefined ? { offset } : {}),
       };
-      // What it selects, and from where, is the model's own (baseSelect) in every list read of it, and
-      // the plans are kept per model: the shape of the rest is the statement's (and a shorter key).
-      if (select.items !== model.items || select.from !== model.from) throw new Error(`a list read of ${model.table.name} selects other than its model's items`);
-      const shape = statementShape({ ...select, from: undefined, items: undefined });
-      let plan = plans.byShape.find(gctx, shape.key);
-      if (!plan) {
-        plan = gctx.executor.plan(await authorizeSelect(gctx, model.table, select), shape.slots);
-        plans.byShape.keep(gctx, shape.key, plan);
-      }
-      bound = { plan, values: shape.slots.map((slot) => slot.value) };
+      bound = await shapedPlan(gctx, plans.byShape, model, select);
       plans.byArguments.keep(gctx, key, bound);
     }
     return (await gctx.executor.runPlan(bound.plan, bound.values, gctx.ctx)).rows;
@@ -482,6 +490,8 @@ export function buildSchema(
         node: t.field({ type: objectOf(model), nullable: false, resolve: (edge) => edge.node }),
       }),
     });
+    // One plan per page shape: the cursor's values are the slots of the page's keyset condition.
+    const connectionPlans = new FieldPlans();
     const connectionRef = builder.objectRef<Connection>(`${typeName}_connection`).implement({
       fields: (t) => ({
         edges: t.field({ type: [edgeRef], nullable: false, resolve: (c) => [...c.edges] }),
@@ -506,7 +516,8 @@ export function buildSchema(
           const page = planPage(table, orderBy, args as ConnectionArgs, limits.maxLimit);
           const where = whereToExpr(table, model.fields, args.where, filterLimits, scope);
           const select: Select = { ...baseSelect(model, and(where, page.where), page.orderBy), limit: page.limit };
-          const { rows } = await gctx.executor.run(await authorizeSelect(gctx, table, select), gctx.ctx);
+          const { plan, values } = await shapedPlan(gctx, connectionPlans, model, select);
+          const { rows } = await gctx.executor.runPlan(plan, values, gctx.ctx);
           return connectionOf(page, orderBy, rows, args as ConnectionArgs);
         },
       }),

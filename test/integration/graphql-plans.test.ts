@@ -2,7 +2,8 @@
  * Statement plans of GraphQL read fields (src/graphql/graphql-plans.ts) over real HTTP on every
  * engine: a by-key read binds each request's key to one kept statement, a list read keeps one per
  * statement shape (its arguments' values bound per request, inline or as variables, while arguments
- * that shape the SQL get plans of their own), and callers whose grants differ never share one. Every answer is checked
+ * that shape the SQL get plans of their own), a connection one per page shape (the cursor's values
+ * bound), and callers whose grants differ never share one. Every answer is checked
  * against the REST API reading the same rows as the same caller; whether a plan was made is read from
  * `Executor.plan` calls.
  */
@@ -134,6 +135,27 @@ describeEngines('GraphQL statement plans', (fixture) => {
       expect((await data<{ products: Row[] }>(query)).products, query).toEqual(expected);
     }
     expect(planned.mock.calls.length).toBe(before + 6);
+  });
+
+  it('pages through a connection with one plan per page shape, the cursor bound per request', async () => {
+    const expected = await rest('products', { fields: 'id,sku', order: 'price desc,id asc', limit: '12' });
+    expect(expected.length).toBe(12);
+    const query = `query ($after: String) {
+      products_connection(first: 3, after: $after, order_by: [{price: desc}]) { edges { node { id sku } } pageInfo { hasNextPage endCursor } }
+    }`;
+    interface Page { edges: { node: Row }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }
+    const before = planned.mock.calls.length;
+    const seen: Row[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 4; page++) {
+      const connection: Page = (await data<{ products_connection: Page }>(query, { after })).products_connection;
+      seen.push(...connection.edges.map((edge) => edge.node));
+      expect(connection.pageInfo.hasNextPage).toBe(true);
+      after = connection.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(expected);
+    // The first page has no cursor condition: a shape of its own; every later page shares one.
+    expect(planned.mock.calls.length).toBe(before + 2);
   });
 
   describe('callers with different grants', () => {
