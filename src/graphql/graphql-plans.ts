@@ -17,7 +17,8 @@
  *   each request's values: arguments that differ only in values (a variable's value, most often)
  *   share one plan, while those that shape the text (an `_in` list's length, `_is_null`, `limit`)
  *   get their own. In front of that, the arguments seen last are remembered with their plan and
- *   values, so that repeating them builds no statement at all;
+ *   values, so that repeating them builds no statement at all. Connections (`T_connection`) keep
+ *   theirs by shape as well: a cursor's values are slots of the page's keyset condition;
  * - the dialect: a plan is compiled again if another executor's dialect meets it (Executor.runPlan).
  *
  * A request without a plan scope builds its statement as before, and failures (a refused grant, a
