@@ -13,7 +13,7 @@
  */
 import type { Column, Relation, Table } from '../catalog/catalog-types.js';
 import { requestErrors } from '../errors.js';
-import { and, columnRef, orderBy, param, userLikePattern } from '../query/ir-factories.js';
+import { and, columnRef, keyEquals, orderBy, param, userLikePattern } from '../query/ir-factories.js';
 import type { ColumnRef, CompareOp, Expr, OrderItem, Param, ParamValue, RelatedValue } from '../query/ir.js';
 import { coerceValue, type RawValue } from '../query/filter/resolve-filter.js';
 import { isToOne, relatedColumn, relationExists, type TableLookup } from '../query/relation-paths.js';
@@ -244,8 +244,7 @@ export function keyValues(table: Table, keyFields: readonly (readonly [string, C
 
 /** The condition on the primary key, one `key = param` per key column (`params` in `keyFields` order). */
 export function keyCondition(table: Table, keyFields: readonly (readonly [string, Column])[], params: readonly Param[]): Expr {
-  const items = keyFields.map(([, column], i): Expr => ({ kind: 'compare', left: columnRef(table, column), op: '=', right: params[i] as Param }));
-  return and(...items) ?? TRUE;
+  return keyEquals(table, keyFields.map(([, column]) => column), params);
 }
 
 /** The key's values (`keyValues`) as parameters of their columns' types, in `keyFields` order. */

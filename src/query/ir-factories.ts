@@ -40,6 +40,12 @@ export function and(...items: readonly (Expr | undefined)[]): Expr | undefined {
   return Object.freeze({ kind: 'and', items: Object.freeze(flat) });
 }
 
+/** The condition on a key: `column = param` for each of `columns`, ANDed (`params` in `columns` order). */
+export function keyEquals(table: Table, columns: readonly Column[], params: readonly Param[]): Expr {
+  const items = columns.map((column, i): Expr => Object.freeze({ kind: 'compare', left: columnRef(table, column), op: '=', right: params[i] as Param }));
+  return and(...items) ?? Object.freeze({ kind: 'constant', value: true });
+}
+
 export function orderBy(column: ColumnRef | RelatedValue, direction: 'asc' | 'desc' = 'asc', nulls?: 'first' | 'last'): OrderItem {
   return Object.freeze(nulls ? { column, direction, nulls } : { column, direction });
 }

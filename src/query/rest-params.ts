@@ -14,8 +14,8 @@ import { requestErrors } from '../errors.js';
 import type { FilterLimits, Identifier } from './filter/filter-ast.js';
 import { parseFields, parseFilter, parseOrder } from './filter/filter-parser.js';
 import { coerceValue, FilterResolver, type RawValue } from './filter/resolve-filter.js';
-import { and, columnItem, columnRef, orderBy as orderItem, param, tableRef } from './ir-factories.js';
-import type { AggregateFunction, ColumnRef, Expr, OrderItem, Select, SelectItem } from './ir.js';
+import { and, columnItem, columnRef, keyEquals, orderBy as orderItem, param, tableRef } from './ir-factories.js';
+import type { AggregateFunction, ColumnRef, Expr, OrderItem, Param, ParamValue, Select, SelectItem } from './ir.js';
 import { isToOne, relatedColumn, type TableLookup } from './relation-paths.js';
 import { isPostgrestOrder, parsePostgrestOrder, resolveColumnConditions, type ColumnCondition } from './postgrest-params.js';
 
@@ -113,27 +113,34 @@ function primaryKeyColumns(table: Table): Column[] {
   return table.primaryKey.map((name) => resolveColumn(table, name));
 }
 
-/** One id (`5`, or `5,12` for a composite key in key order) → the values of the key columns. */
-function parseIdTuple(table: Table, keys: readonly Column[], parts: readonly RawValue[], shown: string): Expr {
+/** One id's parts (`5`, or `5,12` for a composite key in key order) → the values of the key columns, checked as filter values are. */
+function idTupleValues(table: Table, keys: readonly Column[], parts: readonly RawValue[], shown: string): ParamValue[] {
   if (parts.length !== keys.length) {
     throw requestErrors.invalidId(table.name, `'${shown}' has ${parts.length} part(s); the key (${keys.map((k) => k.name).join(', ')}) has ${keys.length}`);
   }
-  const items = keys.map((column, i) =>
-    Object.freeze({
-      kind: 'compare' as const,
-      left: columnRef(table, column),
-      op: '=' as const,
-      right: param(coerceValue(table, column, parts[i] as RawValue), column.valueType),
-    }),
-  );
-  return and(...items) as Expr;
+  return keys.map((column, i) => coerceValue(table, column, parts[i] as RawValue));
+}
+
+/** The values of the key columns as parameters of their types, in key order. */
+function keyParams(keys: readonly Column[], values: readonly ParamValue[]): Param[] {
+  return keys.map((column, i) => param(values[i] as ParamValue, column.valueType));
+}
+
+/** A record's id as it appears in a URL path segment → the values of its key columns, in key order. */
+export function recordKeyValues(table: Table, id: string): ParamValue[] {
+  const keys = primaryKeyColumns(table);
+  const parts = keys.length === 1 ? [id] : id.split(',');
+  return idTupleValues(table, keys, parts.map((value) => ({ kind: 'string', value })), id);
+}
+
+/** The values of a record's key (`recordKeyValues`) as parameters of the key columns' types: the slots of a record read's plan. */
+export function recordKeyParams(table: Table, values: readonly ParamValue[]): Param[] {
+  return keyParams(primaryKeyColumns(table), values);
 }
 
 /** The condition selecting one record by its id as it appears in a URL path segment. */
 export function recordCondition(table: Table, id: string): Expr {
-  const keys = primaryKeyColumns(table);
-  const parts = keys.length === 1 ? [id] : id.split(',');
-  return parseIdTuple(table, keys, parts.map((value) => ({ kind: 'string', value })), id);
+  return keyEquals(table, primaryKeyColumns(table), recordKeyParams(table, recordKeyValues(table, id)));
 }
 
 function jsonIds(text: string): unknown[] {
@@ -325,13 +332,13 @@ function resolveGroupOrder(table: Table, order: string | undefined, groupBy: rea
   return items;
 }
 
-/** Plans the read of one record by its id. */
-export function planRecordRead(table: Table, id: string, fields: string | undefined, visible: VisibleColumns = 'all'): Select {
+/** Plans the read of one record by its key: `key` holds a parameter per key column, in key order (`recordKeyParams`). */
+export function planRecordRead(table: Table, key: readonly Param[], fields: string | undefined, visible: VisibleColumns = 'all'): Select {
   return Object.freeze({
     kind: 'select',
     from: tableRef(table),
     items: Object.freeze(resolveFields(table, fields, visible).map(columnItem)),
-    where: recordCondition(table, id),
+    where: keyEquals(table, primaryKeyColumns(table), key),
     orderBy: [],
     limit: 1,
   });

@@ -14,17 +14,19 @@ import accepts from 'accepts';
 import { z } from 'zod';
 import { applyGrant } from '../auth/apply-grant.js';
 import { authorizeRelated } from '../auth/related-grants.js';
-import type { Authorizer } from '../auth/authorizer.js';
-import type { Catalog } from '../catalog/catalog-types.js';
+import { FULL_GRANT, type Authorizer } from '../auth/authorizer.js';
+import type { Catalog, Table } from '../catalog/catalog-types.js';
+import { setBounded } from '../collections.js';
+import type { Row } from '../dialects/dialect.js';
 import { resolveTable } from '../catalog/resolve.js';
-import type { Executor } from '../executor/executor.js';
+import type { Executor, StatementPlan } from '../executor/executor.js';
 import type { RequestContext } from '../executor/request-context.js';
 import type { Limits } from '../config/config-schema.js';
 import { catalogErrors, isApiError, requestErrors } from '../errors.js';
 import { contextOf, headerOf, pathOf, queryOf, routeParam, sendJson, type DataRequest, type DataResponse } from '../http/exchange.js';
 import type { RouteTable } from '../http/route-table.js';
 import { columnConditions } from '../query/postgrest-params.js';
-import { planRecordRead, planTableRead } from '../query/rest-params.js';
+import { planRecordRead, planTableRead, recordKeyParams, recordKeyValues } from '../query/rest-params.js';
 import type { ServiceRegistry } from '../system/service-registry.js';
 import { tookMs, type ListEnvelope } from './envelopes.js';
 import { NDJSON, streamNdjson } from './ndjson.js';
@@ -53,6 +55,9 @@ const readQuerySchema = z.looseObject({
 });
 
 const recordQuerySchema = z.looseObject({ fields: text.optional(), select: text.optional(), related: text.optional() });
+
+/** Record-read plans per table (distinct `fields` lists): an app's few fit many times over. */
+const MAX_RECORD_PLANS_PER_TABLE = 100;
 
 /** JSON unless the client asks for NDJSON; 406 when it accepts neither. */
 function wantsNdjson(req: DataRequest): boolean {
@@ -162,6 +167,15 @@ export function tableRoutes(deps: TableRouteDeps, router: RouteTable): RouteTabl
     sendJson(res, 200, body, totalHeader);
   });
 
+  /**
+   * Record reads of callers with the full grant on the table (admins, and roles whose rule names no
+   * fields and no row filter), per table and `fields`: the authorized, compiled statement, whose
+   * slots take each request's key (as GraphQL's `T_by_pk` plans do, see graphql/graphql-plans.ts).
+   * Kept per table object, so a reloaded catalog starts afresh. Other grants are made per request,
+   * and reads with `related` add join columns: those are built each time.
+   */
+  const recordPlans = new WeakMap<Table, Map<string, StatementPlan>>();
+
   router.get('/:table/:id', async (req: DataRequest, res: DataResponse) => {
     const ctx = contextOf(res);
     const service = routeParam(req, 'service');
@@ -172,10 +186,28 @@ export function tableRoutes(deps: TableRouteDeps, router: RouteTable): RouteTabl
     const table = resolveTable(catalog, tableName);
     const id = routeParam(req, 'id');
     const related = parseRelated(table, query.related, query, deps.limits.maxLimit, catalog);
-    const withKeys = withColumns(planRecordRead(table, id, selectedFields(query), grant.columns), parentKeyColumns(table, related));
-    const { rows } = await executor.run(applyGrant(withKeys.select, grant), ctx);
-    await embedRelated(relatedDeps(service, catalog, executor, ctx), related, rows);
-    stripColumns(rows, withKeys.added);
+    const key = recordKeyValues(table, id);
+    const fields = selectedFields(query);
+    let rows: Row[];
+    if (grant === FULL_GRANT && related.length === 0) {
+      let plans = recordPlans.get(table);
+      if (!plans) {
+        plans = new Map();
+        recordPlans.set(table, plans);
+      }
+      let plan = plans.get(fields ?? '');
+      if (!plan) {
+        const slots = recordKeyParams(table, key);
+        plan = executor.plan(applyGrant(planRecordRead(table, slots, fields, grant.columns), grant), slots);
+        setBounded(plans, fields ?? '', plan, MAX_RECORD_PLANS_PER_TABLE);
+      }
+      ({ rows } = await executor.runPlan(plan, key, ctx));
+    } else {
+      const withKeys = withColumns(planRecordRead(table, recordKeyParams(table, key), fields, grant.columns), parentKeyColumns(table, related));
+      ({ rows } = await executor.run(applyGrant(withKeys.select, grant), ctx));
+      await embedRelated(relatedDeps(service, catalog, executor, ctx), related, rows);
+      stripColumns(rows, withKeys.added);
+    }
     const row = rows[0];
     if (!row) throw catalogErrors.recordNotFound(service, table.name, id);
     sendJson(res, 200, row);
