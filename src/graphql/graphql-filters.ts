@@ -13,7 +13,7 @@
  */
 import type { Column, Relation, Table } from '../catalog/catalog-types.js';
 import { requestErrors } from '../errors.js';
-import { and, columnRef, keyEquals, orderBy, param, userLikePattern } from '../query/ir-factories.js';
+import { and, columnRef, keyEquals, keyParams as columnKeyParams, orderBy, param, userLikePattern } from '../query/ir-factories.js';
 import type { ColumnRef, CompareOp, Expr, OrderItem, Param, ParamValue, RelatedValue } from '../query/ir.js';
 import { coerceValue, type RawValue } from '../query/filter/resolve-filter.js';
 import { isToOne, relatedColumn, relationExists, type TableLookup } from '../query/relation-paths.js';
@@ -249,7 +249,7 @@ export function keyCondition(table: Table, keyFields: readonly (readonly [string
 
 /** The key's values (`keyValues`) as parameters of their columns' types, in `keyFields` order. */
 export function keyParams(keyFields: readonly (readonly [string, Column])[], values: readonly ParamValue[]): Param[] {
-  return keyFields.map(([, column], i) => param(values[i] as ParamValue, column.valueType));
+  return columnKeyParams(keyFields.map(([, column]) => column), values);
 }
 
 /** `T_by_pk(<key columns>)` arguments → the condition on the primary key. */

@@ -40,6 +40,11 @@ export function and(...items: readonly (Expr | undefined)[]): Expr | undefined {
   return Object.freeze({ kind: 'and', items: Object.freeze(flat) });
 }
 
+/** A key's values as parameters of its columns' types (`values` in `columns` order): the slots of a by-key read's plan. */
+export function keyParams(columns: readonly Column[], values: readonly ParamValue[]): Param[] {
+  return columns.map((column, i) => param(values[i] as ParamValue, column.valueType));
+}
+
 /** The condition on a key: `column = param` for each of `columns`, ANDed (`params` in `columns` order). */
 export function keyEquals(table: Table, columns: readonly Column[], params: readonly Param[]): Expr {
   const items = columns.map((column, i): Expr => Object.freeze({ kind: 'compare', left: columnRef(table, column), op: '=', right: params[i] as Param }));

@@ -14,7 +14,7 @@ import { requestErrors } from '../errors.js';
 import type { FilterLimits, Identifier } from './filter/filter-ast.js';
 import { parseFields, parseFilter, parseOrder } from './filter/filter-parser.js';
 import { coerceValue, FilterResolver, type RawValue } from './filter/resolve-filter.js';
-import { and, columnItem, columnRef, keyEquals, orderBy as orderItem, param, tableRef } from './ir-factories.js';
+import { and, columnItem, columnRef, keyEquals, keyParams, orderBy as orderItem, param, tableRef } from './ir-factories.js';
 import type { AggregateFunction, ColumnRef, Expr, OrderItem, Param, ParamValue, Select, SelectItem } from './ir.js';
 import { isToOne, relatedColumn, type TableLookup } from './relation-paths.js';
 import { isPostgrestOrder, parsePostgrestOrder, resolveColumnConditions, type ColumnCondition } from './postgrest-params.js';
@@ -121,11 +121,6 @@ function idTupleValues(table: Table, keys: readonly Column[], parts: readonly Ra
   return keys.map((column, i) => coerceValue(table, column, parts[i] as RawValue));
 }
 
-/** The values of the key columns as parameters of their types, in key order. */
-function keyParams(keys: readonly Column[], values: readonly ParamValue[]): Param[] {
-  return keys.map((column, i) => param(values[i] as ParamValue, column.valueType));
-}
-
 /** A record's id as it appears in a URL path segment → the values of its key columns, in key order. */
 export function recordKeyValues(table: Table, id: string): ParamValue[] {
   const keys = primaryKeyColumns(table);
@@ -140,7 +135,8 @@ export function recordKeyParams(table: Table, values: readonly ParamValue[]): Pa
 
 /** The condition selecting one record by its id as it appears in a URL path segment. */
 export function recordCondition(table: Table, id: string): Expr {
-  return keyEquals(table, primaryKeyColumns(table), recordKeyParams(table, recordKeyValues(table, id)));
+  const keys = primaryKeyColumns(table);
+  return keyEquals(table, keys, keyParams(keys, recordKeyValues(table, id)));
 }
 
 function jsonIds(text: string): unknown[] {

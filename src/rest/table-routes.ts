@@ -195,11 +195,12 @@ export function tableRoutes(deps: TableRouteDeps, router: RouteTable): RouteTabl
         plans = new Map();
         recordPlans.set(table, plans);
       }
-      let plan = plans.get(fields ?? '');
+      const planKey = fields ?? '';
+      let plan = plans.get(planKey);
       if (!plan) {
         const slots = recordKeyParams(table, key);
         plan = executor.plan(applyGrant(planRecordRead(table, slots, fields, grant.columns), grant), slots);
-        setBounded(plans, fields ?? '', plan, MAX_RECORD_PLANS_PER_TABLE);
+        setBounded(plans, planKey, plan, MAX_RECORD_PLANS_PER_TABLE);
       }
       ({ rows } = await executor.runPlan(plan, key, ctx));
     } else {
